@@ -1,0 +1,5 @@
+using System.Runtime.CompilerServices;
+
+[module: SkipLocalsInit]
+[assembly: InternalsVisibleTo("ZProxy.PageBlocks.Tests")]
+[assembly: InternalsVisibleTo("ZProxy.Benchmarks")]
