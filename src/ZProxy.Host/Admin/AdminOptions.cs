@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ZProxy.Host.Admin;
+
+/// <summary>The admin listener: metrics and (later) cache administration. Bound from <c>ZProxy:Admin</c>.</summary>
+public sealed class AdminOptions
+{
+    /// <summary>The configuration section these options are bound from.</summary>
+    public const string SectionName = "ZProxy:Admin";
+
+    /// <summary>Whether the admin listener runs at all.</summary>
+    /// <remarks>Default true.</remarks>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Where the admin listener binds. It is a listener of its own, never the public port.</summary>
+    /// <remarks>Default <c>http://127.0.0.1:9090</c>. Security: it exposes internals; keep it on loopback or a
+    /// management network.</remarks>
+    [Required]
+    [Url(ErrorMessage = "ZProxy:Admin:Url must be an absolute http:// URL such as http://127.0.0.1:9090.")]
+    public string Url { get; set; } = "http://127.0.0.1:9090";
+
+    /// <summary>The path of the Prometheus scrape endpoint on the admin listener.</summary>
+    /// <remarks>Default <c>/metrics</c>.</remarks>
+    [RegularExpression("^/.*", ErrorMessage = "ZProxy:Admin:MetricsPath must start with '/'.")]
+    public string MetricsPath { get; set; } = "/metrics";
+}

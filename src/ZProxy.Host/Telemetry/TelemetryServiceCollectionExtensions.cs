@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using ZProxy.Telemetry;
+
+namespace ZProxy.Host.Telemetry;
+
+/// <summary>Wires the OpenTelemetry SDK: ZProxy's meters and spans plus ASP.NET Core, HttpClient and runtime instrumentation.</summary>
+internal static class TelemetryServiceCollectionExtensions
+{
+    public static IServiceCollection AddZProxyTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(TelemetryOptions.SectionName);
+        services.AddOptions<TelemetryOptions>().Bind(section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>();
+
+        // The SDK's pipeline is built once at start; the exporter choice is read here, not reloaded.
+        var settings = section.Get<TelemetryOptions>() ?? new TelemetryOptions();
+        var otel = services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(settings.ServiceName))
+            .WithMetrics(metrics => metrics
+                .AddMeter([.. ZProxyTelemetry.MeterNames])
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter())
+            .WithTracing(tracing => tracing
+                .AddSource(ZProxyTelemetry.ActivitySourceName)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation());
+
+        if (settings.Otlp.Enabled && Uri.TryCreate(settings.Otlp.Endpoint, UriKind.Absolute, out var endpoint))
+        {
+            otel.UseOtlpExporter(settings.Otlp.Protocol, endpoint);
+        }
+
+        return services;
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+using ZProxy.Proxy.Diagnostics;
+
+namespace ZProxy.Proxy.Forwarding;
+
+/// <summary>
+/// Turns YARP's bare error status codes into short plain-text answers a person can read, and logs
+/// and counts each failure. Runs in the <c>MapReverseProxy</c> pipeline around the forwarder.
+/// </summary>
+internal sealed class ForwarderErrorMiddleware(RequestDelegate next, ProxyMetrics metrics, ILogger<ForwarderErrorMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        await next(context);
+
+        var error = context.GetForwarderErrorFeature();
+        if (error is null || error.Error == ForwarderError.None)
+        {
+            return;
+        }
+
+        var tag = ErrorTag(error.Error);
+        metrics.ForwardError(tag);
+        ProxyLog.ForwardFailed(logger, context.Request.Method, tag, context.Response.StatusCode, error.Exception);
+
+        // A response already under way (origin died mid-body) cannot be replaced: YARP aborts it so the
+        // client sees a broken transfer, never a short body that looks complete. A client that left
+        // needs no answer.
+        var message = MessageFor(context.Response.StatusCode);
+        if (context.Response.HasStarted || message is null || context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        await context.Response.WriteAsync(message, context.RequestAborted);
+    }
+
+    // YARP has already chosen the status: 504 when the origin timed out, 503 when no destination is
+    // healthy, 502 for the rest.
+    private static string? MessageFor(int status) => status switch
+    {
+        StatusCodes.Status502BadGateway => "502 Bad Gateway: the origin could not be reached or failed while answering.\n",
+        StatusCodes.Status503ServiceUnavailable => "503 Service Unavailable: no healthy origin is available.\n",
+        StatusCodes.Status504GatewayTimeout => "504 Gateway Timeout: the origin did not answer in time.\n",
+        _ => null,
+    };
+
+    private static string ErrorTag(ForwarderError error) => error switch
+    {
+        ForwarderError.Request => "request",
+        ForwarderError.RequestTimedOut => "timeout",
+        ForwarderError.RequestCanceled => "client_aborted",
+        ForwarderError.NoAvailableDestinations => "no_destination",
+        ForwarderError.ResponseHeaders => "response_headers",
+        ForwarderError.ResponseBodyDestination or ForwarderError.ResponseBodyCanceled => "client_aborted",
+        ForwarderError.ResponseBodyClient => "response_body",
+        ForwarderError.RequestBodyClient or ForwarderError.RequestBodyCanceled => "request_body_client",
+        ForwarderError.RequestBodyDestination => "request_body_origin",
+        _ => "other",
+    };
+}
