@@ -56,8 +56,9 @@ internal sealed class ForwarderErrorMiddleware(RequestDelegate next, ProxyMetric
         ForwarderError.RequestCanceled => "client_aborted",
         ForwarderError.NoAvailableDestinations => "no_destination",
         ForwarderError.ResponseHeaders => "response_headers",
-        ForwarderError.ResponseBodyDestination or ForwarderError.ResponseBodyCanceled => "client_aborted",
-        ForwarderError.ResponseBodyClient => "response_body",
+        // In YARP's words the "destination" is the origin and the "client" is ZProxy's client.
+        ForwarderError.ResponseBodyDestination => "origin_response_body",
+        ForwarderError.ResponseBodyClient or ForwarderError.ResponseBodyCanceled => "client_aborted",
         ForwarderError.RequestBodyClient or ForwarderError.RequestBodyCanceled => "request_body_client",
         ForwarderError.RequestBodyDestination => "request_body_origin",
         _ => "other",

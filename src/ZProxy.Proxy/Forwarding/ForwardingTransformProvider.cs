@@ -46,12 +46,13 @@ internal sealed class ForwardingTransformProvider(IOptions<ForwardingOptions> op
         var pseudonym = _options.ViaPseudonym;
         context.AddRequestTransform(transformContext =>
         {
-            RemoveNominatedHeaders(transformContext.HttpContext.Request.Headers.Connection, transformContext.ProxyRequest);
+            RemoveNominatedHeaders(transformContext);
             if (pseudonym.Length > 0)
             {
                 // RFC 9110 §7.6.3: each intermediary appends the protocol it received the message with.
                 var via = ViaValue(transformContext.HttpContext.Request.Protocol, pseudonym);
-                transformContext.ProxyRequest.Headers.TryAddWithoutValidation(HeaderNames.Via, via);
+                var existing = RequestTransform.TakeHeader(transformContext, HeaderNames.Via);
+                RequestTransform.AddHeader(transformContext, HeaderNames.Via, StringValues.Concat(existing, via));
             }
 
             return ValueTask.CompletedTask;
@@ -80,10 +81,12 @@ internal sealed class ForwardingTransformProvider(IOptions<ForwardingOptions> op
         });
     }
 
-    private static void RemoveNominatedHeaders(StringValues connection, HttpRequestMessage proxyRequest)
+    private static void RemoveNominatedHeaders(RequestTransformContext context)
     {
         // RFC 9110 §7.6.1: a proxy removes every field the Connection header names before forwarding.
-        foreach (var line in connection)
+        // YARP copies request headers lazily, so removal goes through its helper, which knows where
+        // the headers are at this point.
+        foreach (var line in context.HttpContext.Request.Headers.Connection)
         {
             foreach (var range in line.AsSpan().Split(','))
             {
@@ -93,9 +96,7 @@ internal sealed class ForwardingTransformProvider(IOptions<ForwardingOptions> op
                     continue;
                 }
 
-                var headerName = name.ToString();
-                proxyRequest.Headers.Remove(headerName);
-                proxyRequest.Content?.Headers.Remove(headerName);
+                RequestTransform.RemoveHeader(context, name.ToString());
             }
         }
     }
