@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
 namespace ZProxy.DemoOrigin;
@@ -26,17 +25,16 @@ public static class DemoOriginApp
 
     /// <summary>Creates (but does not start) the demo origin listening on <paramref name="url"/>.</summary>
     /// <param name="url">Where to listen, such as <c>http://127.0.0.1:8081</c>; port 0 picks a free port.</param>
-    /// <param name="configureLogging">Lets the host route the origin's logs; null keeps the defaults.</param>
-    public static WebApplication Build(string url, Action<ILoggingBuilder>? configureLogging = null)
+    /// <param name="configure">Lets the caller adjust the builder (logging, lifetime) before the app is built.</param>
+    public static WebApplication Build(string url, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(DemoOriginApp).Assembly.GetName().Name });
         // The demo origin never reads appsettings.json or ASPNETCORE_URLS: it must not pick up ZProxy's own URLs.
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection();
         builder.WebHost.UseUrls(url);
-        builder.Logging.ClearProviders();
-        configureLogging?.Invoke(builder.Logging);
         builder.Services.AddRouting();
+        configure?.Invoke(builder);
 
         var app = builder.Build();
         MapResources(app);

@@ -28,14 +28,15 @@ internal sealed class AdminEndpointService(IOptions<AdminOptions> options, Meter
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddInMemoryCollection();
         builder.WebHost.UseUrls(settings.Url);
-        builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddRouting();
+        EmbeddedServer.Configure(builder, loggerFactory);
 
         var app = builder.Build();
         app.MapPrometheusScrapingEndpoint(settings.MetricsPath, meterProvider, configureBranchedPipeline: null, optionsName: null);
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         await app.StartAsync(cancellationToken);
         _app = app;
+        HostLog.AdminListening(loggerFactory.CreateLogger<AdminEndpointService>(), string.Join(", ", app.Urls), settings.MetricsPath);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

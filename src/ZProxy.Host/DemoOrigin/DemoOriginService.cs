@@ -19,9 +19,10 @@ internal sealed class DemoOriginService(IOptions<DemoOriginOptions> options, ILo
             return;
         }
 
-        var app = DemoOriginApp.Build(settings.Url, logging => logging.Services.AddSingleton(loggerFactory));
+        var app = DemoOriginApp.Build(settings.Url, builder => EmbeddedServer.Configure(builder, loggerFactory));
         await app.StartAsync(cancellationToken);
         _app = app;
+        HostLog.DemoOriginListening(loggerFactory.CreateLogger<DemoOriginService>(), string.Join(", ", app.Urls));
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

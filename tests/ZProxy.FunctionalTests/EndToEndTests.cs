@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using Xunit.Abstractions;
+using ZProxy.DemoOrigin;
+using ZProxy.FunctionalTests.Infrastructure;
+using ZProxy.Testing;
+
+namespace ZProxy.FunctionalTests;
+
+/// <summary>
+/// Starts the real <c>zproxy</c> program as a separate process from the repository root, with the
+/// repository's <c>appsettings.json</c>, as the README's start command does (only the ports are
+/// moved so a running ZProxy cannot collide with the test).
+/// </summary>
+public sealed class EndToEndTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Program_StartedLikeTheReadme_ServesDemoAssetAndMetrics()
+    {
+        int publicPort = FreePort.Next(), demoPort = FreePort.Next(), adminPort = FreePort.Next();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepositoryRoot.Path,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "zproxy.dll"));
+        start.ArgumentList.Add($"--urls=http://127.0.0.1:{publicPort}");
+        start.ArgumentList.Add($"--ZProxy:DemoOrigin:Url=http://127.0.0.1:{demoPort}");
+        start.ArgumentList.Add($"--ReverseProxy:Clusters:demo:Destinations:demo-1:Address=http://127.0.0.1:{demoPort}/");
+        start.ArgumentList.Add($"--ZProxy:Admin:Url=http://127.0.0.1:{adminPort}");
+
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+
+            Log(e.Data);
+            if (e.Data.Contains("Application started", StringComparison.Ordinal))
+            {
+                started.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, e) => Log(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await Task.WhenAny(started.Task, process.WaitForExitAsync()).WaitAsync(Timeout);
+            Assert.False(process.HasExited, "zproxy exited during start");
+
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{publicPort}/"), Timeout = Timeout };
+            using var response = await client.GetAsync("/assets/64k.bin");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(SHA256.HashData(DemoContent.Create(65536)), SHA256.HashData(await response.Content.ReadAsByteArrayAsync()));
+            Assert.Contains("1.1 zproxy", response.Headers.Via.Select(v => v.ToString()));
+
+            var metrics = await client.GetStringAsync($"http://127.0.0.1:{adminPort}/metrics");
+            Assert.Contains("target_info", metrics);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                // SIGTERM: the graceful shutdown a service manager would ask for.
+                Process.Start("kill", ["-TERM", process.Id.ToString()])?.WaitForExit();
+                if (!await ExitedWithin(process, TimeSpan.FromSeconds(15)))
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+        }
+
+        Assert.Equal(0, process.ExitCode);
+    }
+
+    private static async Task<bool> ExitedWithin(Process process, TimeSpan timeout)
+    {
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(timeout);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private void Log(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        try
+        {
+            output.WriteLine(line);
+        }
+        catch (InvalidOperationException)
+        {
+            // The test already finished.
+        }
+    }
+}
