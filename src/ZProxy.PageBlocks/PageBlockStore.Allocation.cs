@@ -377,10 +377,13 @@ public sealed partial class PageBlockStore
         }
     }
 
-    /// <summary>A full small block with every slot written is sealed; one whose slots are all dead goes back to the pool.</summary>
+    /// <summary>
+    /// A small block whose slots are all dead goes back to the pool (even an open one, so an aborted or
+    /// evicted body leaves nothing charged); a full one with every slot written is sealed.
+    /// </summary>
     private void SettleSmallLocked(Pageblock block)
     {
-        if (block.Kind != PageblockKind.Small || !block.IsFull || block.PendingWriters > 0)
+        if (block.Kind != PageblockKind.Small || block.PendingWriters > 0)
         {
             return;
         }
@@ -388,6 +391,11 @@ public sealed partial class PageBlockStore
         var arena = block.Arena;
         if (block.LiveObjects == 0)
         {
+            if (ReferenceEquals(_openSmall[block.SizeClass], block))
+            {
+                _openSmall[block.SizeClass] = null;
+            }
+
             if (block.IsSealed)
             {
                 arena.Protect(block.ArenaOffset, BlockSize, readOnly: false);
@@ -398,7 +406,7 @@ public sealed partial class PageBlockStore
             block.ResetToFree();
             _freeBlocks.Push(block);
         }
-        else if (!block.IsSealed)
+        else if (block.IsFull && !block.IsSealed)
         {
             // ZCopy §3.2.3: a pageblock of small objects is protected when it is full.
             arena.Protect(block.ArenaOffset, BlockSize, readOnly: true);
