@@ -41,7 +41,7 @@ public sealed partial class PageBlockStore : IDisposable
         BlockSize = PageSize * PagesPerBlock;
         LargeObjectThreshold = options.LargeObjectThreshold;
         MemoryLimit = options.MemoryLimit.Bytes;
-        MaxObjectSize = options.MaxObjectSize.Bytes;
+        MaxObjectSize = Math.Min(options.MaxObjectSize.Bytes, MemoryLimit);
         _forceAnonymous = options.UnsafeForceAnonymousMemory;
         _sizeClasses = new SizeClasses(LargeObjectThreshold);
         _openSmall = new Pageblock?[_sizeClasses.Count];

@@ -26,7 +26,7 @@ public sealed class PageBlockStoreOptions
     public int LargeObjectThreshold { get; set; } = 4096;
 
     /// <summary>The largest body the store accepts; a writer that goes past it fails and leaves no trace.</summary>
-    /// <remarks>Default <c>64MiB</c>; at most <see cref="MemoryLimit"/>.</remarks>
+    /// <remarks>Default <c>64MiB</c>; at least 1 byte; a value above <see cref="MemoryLimit"/> acts as the limit.</remarks>
     public ByteSize MaxObjectSize { get; set; } = new(64L << 20);
 
     /// <summary>
@@ -66,9 +66,9 @@ public sealed class PageBlockStoreOptions
             errors.Add($"{nameof(LargeObjectThreshold)} must be between 16 and the pageblock size {pageblockBytes} (was {LargeObjectThreshold}).");
         }
 
-        if (MaxObjectSize.Bytes < 1 || MaxObjectSize.Bytes > MemoryLimit.Bytes)
+        if (MaxObjectSize.Bytes < 1)
         {
-            errors.Add($"{nameof(MaxObjectSize)} must be between 1 byte and {nameof(MemoryLimit)} (was {MaxObjectSize}).");
+            errors.Add($"{nameof(MaxObjectSize)} must be at least 1 byte (was {MaxObjectSize}).");
         }
 
         return errors;
