@@ -15,6 +15,8 @@ public class CacheKeyBuilderTests
     [InlineData("http", "[::1]:8080", "/", null, "http://[::1]:8080/")]
     [InlineData("http", "[::1]", "/", null, "http://[::1]/")]
     [InlineData("http", "example.com", "/A/B", "?", "http://example.com/A/B")]
+    [InlineData("http", "example.com", "/%7euser/%2fx%2F", "?q=%41%2c", "http://example.com/~user/%2Fx%2F?q=A%2C")]
+    [InlineData("http", "example.com", "/100%", "?a=%zz", "http://example.com/100%?a=%zz")]
     public void Build_NormalisesSchemeHostPort_Rfc9110Sec4_2_3(string scheme, string host, string path, string? query, string expected)
     {
         Assert.Equal(expected, CacheKeyBuilder.Build(scheme, host, path, query, new CacheKeyOptions()));

@@ -22,11 +22,11 @@ public static class CacheKeyBuilder
         var authority = NormaliseAuthority(lowerScheme, host);
 
         // RFC 9110 §4.2.3: an empty path is equivalent to "/".
-        var normalisedPath = string.IsNullOrEmpty(path) ? "/" : path;
+        var normalisedPath = string.IsNullOrEmpty(path) ? "/" : NormalisePercentEncoding(path);
         var q = NormaliseQuery(query, options);
         return q.Length == 0
             ? string.Concat(lowerScheme, "://", authority, normalisedPath)
-            : string.Concat(lowerScheme, "://", authority, normalisedPath) + "?" + q;
+            : string.Concat(lowerScheme, "://", authority, normalisedPath, "?", q);
     }
 
     /// <summary>Builds the key of an absolute URI (e.g. a Location target to invalidate).</summary>
@@ -56,6 +56,50 @@ public static class CacheKeyBuilder
         return h;
     }
 
+    /// <summary>
+    /// Percent-encoding normalisation (RFC 3986 §6.2.2.1-2, which RFC 9110 §4.2.3 applies to http
+    /// URIs): hex digits uppercased, and octets of unreserved characters decoded, so <c>/%7euser</c>
+    /// and <c>/~user</c> share a key. Pass the path in its escaped (on-the-wire) form; ASP.NET Core's
+    /// decoded <c>Request.Path</c> should go through <c>PathString.ToUriComponent()</c> first.
+    /// </summary>
+    internal static string NormalisePercentEncoding(string text)
+    {
+        var percent = text.IndexOf('%');
+        if (percent < 0)
+        {
+            return text;
+        }
+
+        var sb = new StringBuilder(text.Length);
+        sb.Append(text, 0, percent);
+        for (var i = percent; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c == '%' && i + 2 < text.Length && char.IsAsciiHexDigit(text[i + 1]) && char.IsAsciiHexDigit(text[i + 2]))
+            {
+                var value = (char)((HexValue(text[i + 1]) << 4) | HexValue(text[i + 2]));
+                if (char.IsAsciiLetterOrDigit(value) || value is '-' or '.' or '_' or '~')
+                {
+                    sb.Append(value);
+                }
+                else
+                {
+                    sb.Append('%').Append(char.ToUpperInvariant(text[i + 1])).Append(char.ToUpperInvariant(text[i + 2]));
+                }
+
+                i += 2;
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+
     internal static string NormaliseQuery(string? query, CacheKeyOptions options)
     {
         if (string.IsNullOrEmpty(query) || options.QueryMode == QueryStringMode.Ignore)
@@ -72,7 +116,7 @@ public static class CacheKeyBuilder
         var ignored = options.IgnoredQueryParameters;
         if (options.QueryMode == QueryStringMode.AsIs && (ignored is null || ignored.Count == 0))
         {
-            return q;
+            return NormalisePercentEncoding(q);
         }
 
         var parameters = new List<(int Start, int Length, int Order)>();
@@ -114,7 +158,7 @@ public static class CacheKeyBuilder
             sb.Append(q, s, l);
         }
 
-        return sb.ToString();
+        return NormalisePercentEncoding(sb.ToString());
     }
 
     private static bool IsIgnored(ReadOnlySpan<char> parameter, IList<string>? ignored)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Primitives;
+using ZProxy.Caching.Reuse;
 
 namespace ZProxy.Caching.Status;
 
@@ -68,6 +69,17 @@ public static class CacheStatusFormatter
     /// member is the cache closest to the user; existing members SHOULD be preserved).
     /// </summary>
     public static StringValues Append(StringValues existing, string member) => StringValues.Concat(existing, member);
+
+    /// <summary>
+    /// The <c>fwd</c> value for a stored response that was not served (RFC 9211 §2.2): <c>request</c>
+    /// when the request's directives ruled out a usable response, <c>stale</c> otherwise (stale, or
+    /// no-cache / soft-purged, which need validation like a stale one).
+    /// </summary>
+    public static CacheStatusForward ForwardFor(ReuseReason reason) => reason switch
+    {
+        ReuseReason.RequestNoCache or ReuseReason.RequestMaxAge or ReuseReason.RequestMinFresh => CacheStatusForward.Request,
+        _ => CacheStatusForward.Stale,
+    };
 
     /// <summary>The sf-token of a <see cref="CacheStatusForward"/> value.</summary>
     public static string ForwardToken(CacheStatusForward forward) => forward switch
