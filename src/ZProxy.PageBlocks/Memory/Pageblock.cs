@@ -1,0 +1,92 @@
+namespace ZProxy.PageBlocks.Memory;
+
+/// <summary>What a pageblock is used for.</summary>
+internal enum PageblockKind
+{
+    /// <summary>In the free pool: punched, writable, charged to nobody.</summary>
+    Free,
+
+    /// <summary>Packed with small bodies of one size class; sealed when full and every slot is written.</summary>
+    Small,
+
+    /// <summary>Page runs of large bodies; each run is sealed when its body is complete.</summary>
+    Pages,
+}
+
+/// <summary>
+/// The unit of protection and reclaim (ZCopy §3.2.1): <c>PageblockPages</c> pages of one arena.
+/// All mutable fields are guarded by the store lock, except <see cref="IsSealed"/>, which readers peek.
+/// </summary>
+internal sealed unsafe class Pageblock
+{
+    private volatile bool _isSealed;
+
+    public Pageblock(Arena arena, long arenaOffset, int size)
+    {
+        Arena = arena;
+        ArenaOffset = arenaOffset;
+        Size = size;
+        Address = arena.Base + arenaOffset;
+        Memory = new PageblockMemory(arena, Address, size);
+        Bytes = Memory.Memory;
+    }
+
+    public Arena Arena { get; }
+
+    /// <summary>Offset in the arena, and so in its memfd.</summary>
+    public long ArenaOffset { get; }
+
+    public int Size { get; }
+
+    public byte* Address { get; }
+
+    public PageblockMemory Memory { get; }
+
+    /// <summary>The whole block as memory, cached so slicing it allocates nothing.</summary>
+    public Memory<byte> Bytes { get; }
+
+    public PageblockKind Kind { get; set; }
+
+    /// <summary>Small: the whole block is read-only. Pages: unused.</summary>
+    public bool IsSealed
+    {
+        get => _isSealed;
+        set => _isSealed = value;
+    }
+
+    // Small blocks.
+    public int SizeClass { get; set; } = -1;
+
+    public int SlotSize { get; set; }
+
+    public int NextSlotOffset { get; set; }
+
+    public bool IsFull => NextSlotOffset + SlotSize > Size;
+
+    /// <summary>Small: slots not yet freed (written or being written). Pages: runs not yet freed.</summary>
+    public int LiveObjects { get; set; }
+
+    /// <summary>Slots or runs handed to writers that have not committed or aborted yet.</summary>
+    public int PendingWriters { get; set; }
+
+    // Pages blocks.
+
+    /// <summary>Bit i set: page i belongs to some run.</summary>
+    public ulong UsedPages { get; set; }
+
+    /// <summary>Position in the store's list of pages blocks with free pages, or -1.</summary>
+    public int PartialIndex { get; set; } = -1;
+
+    public void ResetToFree()
+    {
+        Kind = PageblockKind.Free;
+        IsSealed = false;
+        SizeClass = -1;
+        SlotSize = 0;
+        NextSlotOffset = 0;
+        LiveObjects = 0;
+        PendingWriters = 0;
+        UsedPages = 0;
+        PartialIndex = -1;
+    }
+}

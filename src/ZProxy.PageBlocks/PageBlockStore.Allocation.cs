@@ -1,0 +1,504 @@
+using ZProxy.PageBlocks.Memory;
+
+namespace ZProxy.PageBlocks;
+
+/// <summary>Pageblocks, slots and page runs: allocation, sealing, reclaim. Everything here runs under the store lock.</summary>
+public sealed partial class PageBlockStore
+{
+    private readonly bool _forceAnonymous;
+    private readonly SizeClasses _sizeClasses;
+    private readonly Pageblock?[] _openSmall;
+    private readonly ulong _fullPagesMask;
+    private readonly long _arenaSize;
+    private readonly int _maxArenas;
+    private readonly List<Arena> _arenas = [];
+    private readonly List<Pageblock> _blocks = [];
+    private readonly Stack<Pageblock> _freeBlocks = new();
+    private readonly List<Pageblock> _partialPages = [];
+    private long _chargedData;
+    private long _chargedMetadata;
+    private long _bodyBytes;
+    private int _indexedObjects;
+    private int _unfreedObjects;
+    private long _evictions;
+    private bool _disposed;
+    private bool _arenasDisposed;
+
+    internal bool TryAllocateSlot(int length, out BodyExtent slot)
+    {
+        lock (_sync)
+        {
+            return TryAllocateSlotLocked(length, out slot);
+        }
+    }
+
+    internal bool TryAllocateRun(int wantPages, out BodyExtent run)
+    {
+        lock (_sync)
+        {
+            return TryAllocateRunLocked(wantPages, out run);
+        }
+    }
+
+    /// <summary>Completes a writer's body and indexes it; null when it could not be stored (then it is aborted).</summary>
+    internal StoredObject? Commit(BodyWriter writer, long length, string key, object? metadata, int metadataBytes)
+    {
+        lock (_sync)
+        {
+            var written = writer.StoredObject;
+            var final = written;
+
+            // A body of unknown length that turned out small moves into a size-class slot: one copy of
+            // under LargeObjectThreshold bytes buys back the page rounding. Readers that followed it while it
+            // was written keep reading the old copy, which lives until their leases are returned.
+            if (!_disposed && !writer.IsSlotMode && length > 0 && length < LargeObjectThreshold
+                && TryAllocateSlotLocked((int)length, out var slot))
+            {
+                var moved = new StoredObject(this, 1);
+                moved.AddExtent(slot);
+                CopyBody(written, slot, (int)length);
+                moved.Publish(length);
+                _unfreedObjects++;
+                slot.Block.PendingWriters--;
+                SettleSmallLocked(slot.Block);
+                final = moved;
+            }
+
+            FinishWritingLocked(written, length, seal: ReferenceEquals(final, written));
+            if (!ReferenceEquals(final, written))
+            {
+                written.MarkComplete(length);
+                if (written.DropReference())
+                {
+                    FreeObjectLocked(written);
+                }
+            }
+
+            var charge = ObjectOverheadBytes + (2L * key.Length) + metadataBytes;
+            if (_disposed || !EnsureRoomLocked(charge))
+            {
+                final.MarkAborted();
+                if (final.DropReference())
+                {
+                    FreeObjectLocked(final);
+                }
+
+                return null;
+            }
+
+            final.Key = key;
+            final.Metadata = metadata;
+            final.MetadataBytes = charge;
+            _chargedMetadata += charge;
+            final.CountedBody = true;
+            _bodyBytes += length;
+            final.MarkComplete(length);
+
+            // Replace atomically for readers: they see the old body or the new one, never a miss.
+            if (_index.TryGetValue(key, out var previous))
+            {
+                _sieve.Remove(previous);
+                previous.InIndex = false;
+                _indexedObjects--;
+            }
+
+            _index[key] = final;
+            final.InIndex = true;
+            _indexedObjects++;
+            _sieve.Insert(final);
+
+            if (previous is not null && previous.DropReference())
+            {
+                FreeObjectLocked(previous);
+            }
+
+            return final;
+        }
+    }
+
+    internal void AbortWriter(BodyWriter writer)
+    {
+        lock (_sync)
+        {
+            var written = writer.StoredObject;
+            FinishWritingLocked(written, writer.Length, seal: false);
+            written.MarkAborted();
+            if (written.DropReference())
+            {
+                FreeObjectLocked(written);
+            }
+        }
+    }
+
+    private static void CopyBody(StoredObject source, BodyExtent destination, int length)
+    {
+        var target = destination.Block.Bytes.Span.Slice(destination.Offset, length);
+        var position = 0;
+        while (position < length && source.TryGetMemory(position, out var piece))
+        {
+            var take = Math.Min(piece.Length, length - position);
+            piece.Span[..take].CopyTo(target[position..]);
+            position += take;
+        }
+    }
+
+    /// <summary>The writer is done with its extents: trim the last page run, seal the runs, settle slots.</summary>
+    private void FinishWritingLocked(StoredObject storedObject, long length, bool seal)
+    {
+        var extents = storedObject.Extents;
+        long start = 0;
+        for (var i = 0; i < extents.Length; i++)
+        {
+            var extent = extents[i];
+            var block = extent.Block;
+            block.PendingWriters--;
+            if (extent.IsSlot)
+            {
+                SettleSmallLocked(block);
+                start += extent.Capacity;
+                continue;
+            }
+
+            if (i == extents.Length - 1)
+            {
+                var used = Math.Max(0, length - start);
+                var keepPages = (int)((used + PageSize - 1) / PageSize);
+                var pages = extent.Capacity / PageSize;
+                if (keepPages < pages)
+                {
+                    FreeRunLocked(block, extent.Offset + (keepPages * PageSize), pages - keepPages, wasSealed: false);
+                    extent = extent with { Capacity = keepPages * PageSize };
+                    storedObject.ReplaceLastExtent(extent);
+                }
+            }
+
+            if (seal && extent.Capacity > 0)
+            {
+                // ZCopy §3.2.3: a large body's pages are protected once its data is complete.
+                block.Arena.Protect(block.ArenaOffset + extent.Offset, extent.Capacity, readOnly: true);
+            }
+
+            start += extent.Capacity;
+        }
+
+        storedObject.RunsSealed = seal;
+    }
+
+    /// <summary>Returns an object's memory. Called once, when its last reference is dropped.</summary>
+    private void FreeObjectLocked(StoredObject storedObject)
+    {
+        if (storedObject.IsFreed)
+        {
+            throw new InvalidOperationException("A stored body was freed twice.");
+        }
+
+        storedObject.IsFreed = true;
+        foreach (var extent in storedObject.Extents)
+        {
+            if (extent.IsSlot)
+            {
+                // The slot is never reused: the block returns to the pool only when all its slots are dead.
+                extent.Block.LiveObjects--;
+                SettleSmallLocked(extent.Block);
+            }
+            else if (extent.Capacity > 0)
+            {
+                FreeRunLocked(extent.Block, extent.Offset, extent.Capacity / PageSize, storedObject.RunsSealed);
+            }
+        }
+
+        _chargedMetadata -= storedObject.MetadataBytes;
+        storedObject.MetadataBytes = 0;
+        if (storedObject.CountedBody)
+        {
+            _bodyBytes -= storedObject.Available;
+        }
+
+        _unfreedObjects--;
+        if (_disposed && _unfreedObjects == 0)
+        {
+            DisposeArenasLocked();
+        }
+    }
+
+    private bool TryAllocateSlotLocked(int length, out BodyExtent slot)
+    {
+        var sizeClass = _sizeClasses.ClassOf(length);
+        var block = _openSmall[sizeClass];
+        if (block is null)
+        {
+            if (!EnsureRoomLocked(BlockSize) || !TryTakeFreeBlockLocked(evict: true, out block))
+            {
+                slot = default;
+                return false;
+            }
+
+            _chargedData += BlockSize;
+            block.Kind = PageblockKind.Small;
+            block.SizeClass = sizeClass;
+            block.SlotSize = _sizeClasses.SlotSize(sizeClass);
+            block.NextSlotOffset = 0;
+            _openSmall[sizeClass] = block;
+        }
+
+        var offset = block.NextSlotOffset;
+        block.NextSlotOffset += block.SlotSize;
+        block.LiveObjects++;
+        block.PendingWriters++;
+        if (block.IsFull)
+        {
+            _openSmall[sizeClass] = null;
+        }
+
+        slot = new BodyExtent(block, offset, block.SlotSize, IsSlot: true);
+        return true;
+    }
+
+    private bool TryAllocateRunLocked(int wantPages, out BodyExtent run)
+    {
+        if (!EnsureRoomLocked((long)wantPages * PageSize))
+        {
+            run = default;
+            return false;
+        }
+
+        while (true)
+        {
+            // Tails and short bodies first fill the holes that trimmed runs left, then whole blocks.
+            if (wantPages < PagesPerBlock && TryClaimFromPartialLocked(wantPages, exact: true, out run))
+            {
+                return true;
+            }
+
+            if (TryTakeFreeBlockLocked(evict: false, out var block))
+            {
+                block.Kind = PageblockKind.Pages;
+                run = ClaimLocked(block, 0, wantPages);
+                return true;
+            }
+
+            if (TryClaimFromPartialLocked(wantPages, exact: false, out run))
+            {
+                return true;
+            }
+
+            if (!EvictOneLocked())
+            {
+                run = default;
+                return false;
+            }
+        }
+    }
+
+    private bool TryClaimFromPartialLocked(int wantPages, bool exact, out BodyExtent run)
+    {
+        // Bounded scan, newest first: finding the best hole is not worth a long walk under the lock.
+        var scanned = 0;
+        for (var i = _partialPages.Count - 1; i >= 0 && scanned < 64; i--, scanned++)
+        {
+            var block = _partialPages[i];
+            var (start, length) = FindFreeRun(block.UsedPages, wantPages);
+            if (length == wantPages || (!exact && length > 0))
+            {
+                run = ClaimLocked(block, start, length);
+                return true;
+            }
+        }
+
+        run = default;
+        return false;
+    }
+
+    /// <summary>The first free run of <paramref name="wantPages"/> pages, else the longest shorter one.</summary>
+    private (int Start, int Length) FindFreeRun(ulong used, int wantPages)
+    {
+        int bestStart = 0, bestLength = 0, runStart = 0, runLength = 0;
+        for (var page = 0; page < PagesPerBlock; page++)
+        {
+            if ((used & (1UL << page)) != 0)
+            {
+                runLength = 0;
+                continue;
+            }
+
+            if (runLength == 0)
+            {
+                runStart = page;
+            }
+
+            runLength++;
+            if (runLength == wantPages)
+            {
+                return (runStart, runLength);
+            }
+
+            if (runLength > bestLength)
+            {
+                (bestStart, bestLength) = (runStart, runLength);
+            }
+        }
+
+        return (bestStart, bestLength);
+    }
+
+    private BodyExtent ClaimLocked(Pageblock block, int startPage, int pages)
+    {
+        var mask = PageMask(startPage, pages);
+        block.UsedPages |= mask;
+        block.LiveObjects++;
+        block.PendingWriters++;
+        _chargedData += (long)pages * PageSize;
+        UpdatePartialLocked(block);
+        return new BodyExtent(block, startPage * PageSize, pages * PageSize, IsSlot: false);
+    }
+
+    /// <summary>Gives pages back: unseal, punch (never rewritten in place), uncharge; a block with no pages left goes to the pool.</summary>
+    private void FreeRunLocked(Pageblock block, int offset, int pages, bool wasSealed)
+    {
+        var arenaOffset = block.ArenaOffset + offset;
+        var length = (long)pages * PageSize;
+        if (wasSealed)
+        {
+            block.Arena.Protect(arenaOffset, length, readOnly: false);
+        }
+
+        block.Arena.Release(arenaOffset, length);
+        block.UsedPages &= ~PageMask(offset / PageSize, pages);
+        _chargedData -= length;
+        if (block.UsedPages == 0)
+        {
+            RemovePartialLocked(block);
+            block.ResetToFree();
+            _freeBlocks.Push(block);
+        }
+        else
+        {
+            UpdatePartialLocked(block);
+        }
+    }
+
+    /// <summary>
+    /// A small block whose slots are all dead goes back to the pool (even an open one, so an aborted or
+    /// evicted body leaves nothing charged); a full one with every slot written is sealed.
+    /// </summary>
+    private void SettleSmallLocked(Pageblock block)
+    {
+        if (block.Kind != PageblockKind.Small || block.PendingWriters > 0)
+        {
+            return;
+        }
+
+        var arena = block.Arena;
+        if (block.LiveObjects == 0)
+        {
+            if (ReferenceEquals(_openSmall[block.SizeClass], block))
+            {
+                _openSmall[block.SizeClass] = null;
+            }
+
+            if (block.IsSealed)
+            {
+                arena.Protect(block.ArenaOffset, BlockSize, readOnly: false);
+            }
+
+            arena.Release(block.ArenaOffset, BlockSize);
+            _chargedData -= BlockSize;
+            block.ResetToFree();
+            _freeBlocks.Push(block);
+        }
+        else if (block.IsFull && !block.IsSealed)
+        {
+            // ZCopy §3.2.3: a pageblock of small objects is protected when it is full.
+            arena.Protect(block.ArenaOffset, BlockSize, readOnly: true);
+            block.IsSealed = true;
+        }
+    }
+
+    private bool TryTakeFreeBlockLocked(bool evict, out Pageblock block)
+    {
+        while (true)
+        {
+            if (_freeBlocks.TryPop(out block!))
+            {
+                return true;
+            }
+
+            if (_arenas.Count < _maxArenas)
+            {
+                GrowLocked();
+                continue;
+            }
+
+            if (!evict || !EvictOneLocked())
+            {
+                block = null!;
+                return false;
+            }
+        }
+    }
+
+    private void GrowLocked()
+    {
+        var arena = Arena.Create(_arenas.Count, _arenaSize, allowMemfd: !_forceAnonymous);
+        _arenas.Add(arena);
+        var count = (int)(_arenaSize / BlockSize);
+        var added = new Pageblock[count];
+        for (var i = 0; i < count; i++)
+        {
+            added[i] = new Pageblock(arena, (long)i * BlockSize, BlockSize);
+            _blocks.Add(added[i]);
+        }
+
+        // Lowest addresses on top: fills the arena from its start.
+        for (var i = count - 1; i >= 0; i--)
+        {
+            _freeBlocks.Push(added[i]);
+        }
+    }
+
+    private void UpdatePartialLocked(Pageblock block)
+    {
+        var hasFree = block.UsedPages != _fullPagesMask;
+        if (hasFree && block.PartialIndex < 0)
+        {
+            block.PartialIndex = _partialPages.Count;
+            _partialPages.Add(block);
+        }
+        else if (!hasFree)
+        {
+            RemovePartialLocked(block);
+        }
+    }
+
+    private void RemovePartialLocked(Pageblock block)
+    {
+        var index = block.PartialIndex;
+        if (index < 0)
+        {
+            return;
+        }
+
+        var last = _partialPages[^1];
+        _partialPages[index] = last;
+        last.PartialIndex = index;
+        _partialPages.RemoveAt(_partialPages.Count - 1);
+        block.PartialIndex = -1;
+    }
+
+    private ulong PageMask(int startPage, int pages)
+        => (pages >= 64 ? ulong.MaxValue : ((1UL << pages) - 1)) << startPage & _fullPagesMask;
+
+    private void DisposeArenasLocked()
+    {
+        if (_arenasDisposed)
+        {
+            return;
+        }
+
+        _arenasDisposed = true;
+        foreach (var arena in _arenas)
+        {
+            arena.Dispose();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+namespace ZProxy.PageBlocks;
+
+/// <summary>
+/// Sizes of the pageblock store (<c>ZProxy:Store</c> in configuration). Read once when the store is
+/// created; changing them later has no effect.
+/// </summary>
+public sealed class PageBlockStoreOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "ZProxy:Store";
+
+    /// <summary>
+    /// Hard limit on store bytes: pages held for bodies (whole pageblocks for small bodies, whole pages for
+    /// large ones) plus the per-object metadata size given at commit. Eviction keeps the store under it at
+    /// every instant.
+    /// </summary>
+    /// <remarks>Default <c>512MiB</c>. Binds from strings such as <c>"512MiB"</c> or <c>"2GiB"</c>; at least one pageblock.</remarks>
+    public ByteSize MemoryLimit { get; set; } = new(512L << 20);
+
+    /// <summary>Pages per pageblock: the unit of sealing and reclaim for small bodies.</summary>
+    /// <remarks>Default 16 (64 KiB with 4 KiB pages), ZCopy's default; 1 to 64.</remarks>
+    public int PageblockPages { get; set; } = 16;
+
+    /// <summary>Bodies shorter than this are packed by size class into shared pageblocks; longer ones get whole pages.</summary>
+    /// <remarks>Default 4096 bytes (ZCopy §3.2.1); 16 bytes up to the pageblock size.</remarks>
+    public int LargeObjectThreshold { get; set; } = 4096;
+
+    /// <summary>The largest body the store accepts; a writer that goes past it fails and leaves no trace.</summary>
+    /// <remarks>Default <c>64MiB</c>; at least 1 byte; a value above <see cref="MemoryLimit"/> acts as the limit.</remarks>
+    public ByteSize MaxObjectSize { get; set; } = new(64L << 20);
+
+    /// <summary>
+    /// Records every lease so a double release throws and leaked leases can be counted. Costs a dictionary
+    /// operation per lease: meant for Debug builds and tests.
+    /// </summary>
+    /// <remarks>Default: on in Debug builds of the store, off in Release.</remarks>
+    public bool TrackLeases { get; set; }
+#if DEBUG
+        = true;
+#endif
+
+    /// <summary>
+    /// Uses anonymous memory even where memfd_create works. Sealing and eviction work the same, but
+    /// segments carry no file for sendfile.
+    /// </summary>
+    /// <remarks>Default false. Meant for tests of the fallback used on systems without memfd_create.</remarks>
+    public bool UnsafeForceAnonymousMemory { get; set; }
+
+    /// <summary>Returns the problems with these options; empty when they are valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (PageblockPages is < 1 or > 64)
+        {
+            errors.Add($"{nameof(PageblockPages)} must be between 1 and 64 (was {PageblockPages}).");
+        }
+
+        var pageblockBytes = (long)Math.Clamp(PageblockPages, 1, 64) * Environment.SystemPageSize;
+        if (MemoryLimit.Bytes < pageblockBytes)
+        {
+            errors.Add($"{nameof(MemoryLimit)} must hold at least one pageblock ({pageblockBytes} bytes; was {MemoryLimit}).");
+        }
+
+        if (LargeObjectThreshold < 16 || LargeObjectThreshold > pageblockBytes)
+        {
+            errors.Add($"{nameof(LargeObjectThreshold)} must be between 16 and the pageblock size {pageblockBytes} (was {LargeObjectThreshold}).");
+        }
+
+        if (MaxObjectSize.Bytes < 1)
+        {
+            errors.Add($"{nameof(MaxObjectSize)} must be at least 1 byte (was {MaxObjectSize}).");
+        }
+
+        return errors;
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> listing every problem, if there is any.</summary>
+    public void ThrowIfInvalid()
+    {
+        var errors = Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid pageblock store options: " + string.Join(" ", errors));
+        }
+    }
+}

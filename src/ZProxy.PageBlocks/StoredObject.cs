@@ -1,0 +1,302 @@
+using System.Buffers;
+using System.Diagnostics;
+using ZProxy.PageBlocks.Eviction;
+using ZProxy.PageBlocks.Memory;
+
+namespace ZProxy.PageBlocks;
+
+/// <summary>
+/// One body in the store, with the metadata the cache attached to it: written once by a
+/// <see cref="BodyWriter"/>, then immutable until its last reference is released.
+/// </summary>
+/// <remarks>
+/// References: the writer holds one while writing; on commit it passes to the index; each lease and
+/// each <see cref="Retain"/> adds one. The memory is given back (and punched) when the count reaches
+/// zero, which can only happen after the object has left the index.
+/// </remarks>
+internal sealed class StoredObject : SieveNode, ISealedMemoryOwner
+{
+    private const int Writing = 0;
+    private const int Complete = 1;
+    private const int Aborted = 2;
+
+    private int _refs = 1;
+    private volatile int _state;
+    private long _available;
+    private BodyExtent[] _extents;
+    private volatile int _extentCount;
+    private TaskCompletionSource? _signal;
+    private ReadOnlySequence<byte> _sequence;
+    private volatile object? _metadata;
+
+    public StoredObject(PageBlockStore store, int extentCapacity)
+    {
+        Store = store;
+        _extents = new BodyExtent[Math.Max(1, extentCapacity)];
+    }
+
+    public PageBlockStore Store { get; }
+
+    /// <summary>Set at commit; null while writing.</summary>
+    public string? Key { get; set; }
+
+    /// <summary>The opaque metadata; replaced atomically (a single reference store).</summary>
+    public object? Metadata
+    {
+        get => _metadata;
+        set => _metadata = value;
+    }
+
+    /// <summary>Bytes charged for the metadata (and the object's own bookkeeping). Store lock.</summary>
+    public long MetadataBytes { get; set; }
+
+    /// <summary>True while the index references the object. Store lock.</summary>
+    public bool InIndex { get; set; }
+
+    /// <summary>True once the memory has been returned. Store lock.</summary>
+    public bool IsFreed { get; set; }
+
+    /// <summary>True when the page runs were made read-only at commit. Store lock.</summary>
+    public bool RunsSealed { get; set; }
+
+    /// <summary>True when the length is counted in the store's body bytes. Store lock.</summary>
+    public bool CountedBody { get; set; }
+
+    /// <summary>Bytes written and readable so far; the final length once complete.</summary>
+    public long Available => Volatile.Read(ref _available);
+
+    public bool IsComplete => _state == Complete;
+
+    public bool IsAborted => _state == Aborted;
+
+    public int ExtentCount => _extentCount;
+
+    public int RefCount => Volatile.Read(ref _refs);
+
+    /// <summary>True when every byte lies in sealed (read-only) memory, so it may be sent by reference.</summary>
+    public bool IsSealed
+    {
+        get
+        {
+            if (_state != Complete)
+            {
+                return false;
+            }
+
+            var count = _extentCount;
+            var extents = Volatile.Read(ref _extents);
+            for (var i = 0; i < count; i++)
+            {
+                // Page runs are sealed at commit; a slot only when its whole block is.
+                if (extents[i].IsSlot && !extents[i].Block.IsSealed)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    public ReadOnlySequence<byte> Sequence => _sequence;
+
+    public ReadOnlySpan<BodyExtent> Extents => _extents.AsSpan(0, _extentCount);
+
+    /// <summary>The extent array and count, for lock-free enumeration by readers.</summary>
+    public BodyExtent[] ExtentArray => Volatile.Read(ref _extents);
+
+    /// <summary>Takes a reference unless the object is already dead (count zero). Lock-free.</summary>
+    public bool TryAcquire()
+    {
+        var refs = Volatile.Read(ref _refs);
+        while (refs > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _refs, refs + 1, refs);
+            if (seen == refs)
+            {
+                return true;
+            }
+
+            refs = seen;
+        }
+
+        return false;
+    }
+
+    /// <inheritdoc/>
+    public void Retain()
+    {
+        var refs = Interlocked.Increment(ref _refs);
+        if (refs <= 1)
+        {
+            // The caller had no reference: the object may already be freed. Undo and fail loudly.
+            Interlocked.Decrement(ref _refs);
+            throw new InvalidOperationException("Retain() needs a reference that is still held (a lease or an earlier Retain).");
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Release() => Store.ReleaseReference(this);
+
+    /// <summary>Drops one reference; true when it was the last. Throws on more releases than acquires.</summary>
+    public bool DropReference()
+    {
+        var refs = Interlocked.Decrement(ref _refs);
+        if (refs < 0)
+        {
+            Interlocked.Increment(ref _refs);
+            throw new InvalidOperationException("A stored body was released more times than it was acquired.");
+        }
+
+        return refs == 0;
+    }
+
+    /// <summary>Writer only: appends an extent; readers see it once <see cref="Publish"/> moves past it.</summary>
+    public void AddExtent(BodyExtent extent)
+    {
+        var count = _extentCount;
+        if (count == _extents.Length)
+        {
+            var grown = new BodyExtent[count * 2];
+            _extents.AsSpan().CopyTo(grown);
+
+            // Publish the larger array before the count that needs it.
+            Volatile.Write(ref _extents, grown);
+        }
+
+        _extents[count] = extent;
+        _extentCount = count + 1;
+    }
+
+    /// <summary>Writer only: the last extent shrinks after its unused pages were trimmed.</summary>
+    public void ReplaceLastExtent(BodyExtent extent) => _extents[_extentCount - 1] = extent;
+
+    /// <summary>Writer only: makes bytes up to <paramref name="available"/> readable and wakes waiters.</summary>
+    public void Publish(long available)
+    {
+        Volatile.Write(ref _available, available);
+        if (Volatile.Read(ref _signal) is not null)
+        {
+            Interlocked.Exchange(ref _signal, null)?.TrySetResult();
+        }
+    }
+
+    /// <summary>Marks the body complete: builds its sequence and wakes waiters.</summary>
+    public void MarkComplete(long length)
+    {
+        Debug.Assert(length == Available, "All bytes are published before completion.");
+        _sequence = BuildSequence(length);
+        _state = Complete;
+        Interlocked.Exchange(ref _signal, null)?.TrySetResult();
+    }
+
+    public void MarkAborted()
+    {
+        _state = Aborted;
+        Interlocked.Exchange(ref _signal, null)?.TrySetResult();
+    }
+
+    /// <summary>The readable bytes starting at <paramref name="position"/>, up to the end of their extent.</summary>
+    public bool TryGetMemory(long position, out ReadOnlyMemory<byte> memory)
+    {
+        var available = Available;
+        if (position < 0 || position >= available)
+        {
+            memory = default;
+            return false;
+        }
+
+        var count = _extentCount;
+        var extents = Volatile.Read(ref _extents);
+        long start = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var extent = extents[i];
+            var end = start + extent.Capacity;
+            if (position < end)
+            {
+                var length = (int)(Math.Min(end, available) - position);
+                memory = extent.Block.Bytes.Slice(extent.Offset + (int)(position - start), length);
+                return true;
+            }
+
+            start = end;
+        }
+
+        memory = default;
+        return false;
+    }
+
+    public ValueTask<BodyWaitResult> WaitAsync(long position, CancellationToken cancellationToken)
+    {
+        var result = Check(position);
+        return result.HasValue ? new ValueTask<BodyWaitResult>(result.Value) : WaitSlowAsync(position, cancellationToken);
+    }
+
+    private async ValueTask<BodyWaitResult> WaitSlowAsync(long position, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var signal = Volatile.Read(ref _signal);
+            if (signal is null)
+            {
+                var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                signal = Interlocked.CompareExchange(ref _signal, created, null) ?? created;
+            }
+
+            // Re-check after the signal is installed: a writer that published before it saw no waiter.
+            var result = Check(position);
+            if (result.HasValue)
+            {
+                return result.Value;
+            }
+
+            await signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private BodyWaitResult? Check(long position)
+    {
+        var state = _state;
+        if (state == Aborted)
+        {
+            return BodyWaitResult.Aborted;
+        }
+
+        if (Available > position)
+        {
+            return BodyWaitResult.Available;
+        }
+
+        return state == Complete ? BodyWaitResult.Completed : null;
+    }
+
+    private ReadOnlySequence<byte> BuildSequence(long length)
+    {
+        var count = _extentCount;
+        if (count == 0 || length == 0)
+        {
+            return ReadOnlySequence<byte>.Empty;
+        }
+
+        if (count == 1)
+        {
+            var only = _extents[0];
+            return new ReadOnlySequence<byte>(only.Block.Bytes.Slice(only.Offset, (int)length));
+        }
+
+        BodySequenceSegment? first = null;
+        BodySequenceSegment? last = null;
+        var remaining = length;
+        for (var i = 0; i < count && remaining > 0; i++)
+        {
+            var extent = _extents[i];
+            var take = (int)Math.Min(extent.Capacity, remaining);
+            var memory = extent.Block.Bytes.Slice(extent.Offset, take);
+            last = last is null ? (first = new BodySequenceSegment(memory, 0)) : last.Append(memory);
+            remaining -= take;
+        }
+
+        return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
+    }
+}
