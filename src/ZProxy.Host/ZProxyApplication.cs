@@ -25,7 +25,7 @@ public static class ZProxyApplication
         AddValidatedOptions<DemoOriginOptions, DemoOriginOptionsValidator>(builder.Services, configuration, DemoOriginOptions.SectionName);
 
         builder.Services.AddZProxyTelemetry(configuration);
-        builder.Services.AddZProxyForwarding(configuration);
+        builder.Services.AddZProxyForwarding(configuration).AddZProxyCache(configuration);
 
         // Hosted services start in registration order: the demo origin is up before the admin listener.
         builder.Services.AddSingleton<DemoOriginService>();
@@ -42,6 +42,7 @@ public static class ZProxyApplication
         app.MapReverseProxy(proxy =>
         {
             proxy.UseZProxyErrorResponses();
+            proxy.UseZProxyCache();
             proxy.UseSessionAffinity();
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();

@@ -1,0 +1,430 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Primitives;
+using Microsoft.Net.Http.Headers;
+using ZProxy.Caching;
+using ZProxy.Caching.Headers;
+using ZProxy.Caching.Invalidation;
+using ZProxy.Caching.Keys;
+using ZProxy.Caching.Reuse;
+using ZProxy.Caching.Status;
+
+namespace ZProxy.Proxy.Caching;
+
+/// <summary>
+/// The shared HTTP cache (RFC 9111) in YARP's pipeline. A fresh hit is answered here and never
+/// reaches load balancing or the origin; a miss is forwarded once per key however many clients ask
+/// at once, streamed to the first client while it is copied into the store, and streamed from the
+/// store to the others as it arrives.
+/// </summary>
+internal sealed class CacheMiddleware(
+    RequestDelegate next,
+    HttpCache cache,
+    CachePolicyResolver policies,
+    FillTable fills,
+    CachedResponseWriter writer,
+    BackgroundRevalidator background,
+    CacheMetrics metrics)
+{
+    /// <summary>How long a coalesced request waits for the leading fetch's response headers.</summary>
+    private static readonly TimeSpan CoalescingWait = TimeSpan.FromSeconds(120);
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var policy = policies.Resolve(context);
+        var options = policies.Options;
+        var request = context.Request;
+        if (options.PurgeOnPublicPort && string.Equals(request.Method, "PURGE", StringComparison.OrdinalIgnoreCase))
+        {
+            await PurgeAsync(context, policy, options);
+            return;
+        }
+
+        var (disposition, reason) = RequestClassifier.Classify(request.Method, request.Headers, policy);
+        switch (disposition)
+        {
+            case RequestDisposition.Bypass:
+                metrics.Request(CacheResults.Pass);
+                AppendStatusOnStart(context, policy, new CacheStatusEntry
+                {
+                    Forward = reason == RequestReason.MethodNotCacheable ? CacheStatusForward.Method : CacheStatusForward.Bypass,
+                });
+                await next(context);
+                return;
+
+            case RequestDisposition.ForwardAndInvalidate:
+                metrics.Request(CacheResults.Pass);
+                AppendStatusOnStart(context, policy, new CacheStatusEntry { Forward = CacheStatusForward.Method });
+                await next(context);
+                Invalidate(context, policy);
+                return;
+        }
+
+        await LookupAsync(context, policy, options);
+    }
+
+    private async Task LookupAsync(HttpContext context, CachePolicyOptions policy, CacheOptions options)
+    {
+        var request = context.Request;
+        var primaryKey = CacheKeyBuilder.Build(request.Scheme, request.Host.Value ?? string.Empty,
+            request.PathBase.Add(request.Path).Value, request.QueryString.Value, policy.Key);
+        var now = cache.Time.GetUtcNow();
+        var lookup = cache.Lookup(primaryKey, request.Headers);
+
+        if (lookup.Result == CacheLookupResult.Found)
+        {
+            var cached = lookup.Response!;
+            var lease = lookup.Lease;
+            CacheStatusForward forward;
+            try
+            {
+                var reuse = ReuseEvaluator.Evaluate(request.Headers, cached.Policy, now, policy);
+                switch (reuse.Decision)
+                {
+                    case ReuseDecision.Serve:
+                        metrics.Request(CacheResults.Hit);
+                        await writer.WriteAsync(context, cached, lease, now,
+                            Format(policy, new CacheStatusEntry { Hit = true, TimeToLive = reuse.TimeToLive }));
+                        return;
+
+                    case ReuseDecision.ServeStaleAndRevalidate:
+                        metrics.Request(CacheResults.Stale);
+                        background.TryStart(context, policy, options, primaryKey, lookup.StoreKey, cached, reuse);
+                        await writer.WriteAsync(context, cached, lease, now,
+                            Format(policy, new CacheStatusEntry { Hit = true, TimeToLive = reuse.TimeToLive, Detail = "stale-while-revalidate" }));
+                        return;
+
+                    case ReuseDecision.GatewayTimeout:
+                        await WriteOnlyIfCachedMissAsync(context, policy);
+                        return;
+
+                    case ReuseDecision.Revalidate:
+                        await RevalidateAsync(context, policy, options, primaryKey, lookup.StoreKey, cached, lease, reuse);
+                        return;
+                }
+
+                forward = CacheStatusFormatter.ForwardFor(reuse.Reason);
+            }
+            finally
+            {
+                lease.Dispose();
+            }
+
+            // The client asked for a fresh copy (no-cache, max-age=0 without validators): fetch and store.
+            await FetchAsync(context, policy, options, primaryKey, lookup.StoreKey, forward, coalesce: false);
+            return;
+        }
+
+        if (CacheControlParser.ParseRequest(request.Headers).OnlyIfCached)
+        {
+            // RFC 9111 §5.2.1.7: nothing stored fits, so 504 rather than contacting the origin.
+            await WriteOnlyIfCachedMissAsync(context, policy);
+            return;
+        }
+
+        if (lookup.Result == CacheLookupResult.HitForMiss)
+        {
+            metrics.Request(CacheResults.Pass);
+            await FetchAsync(context, policy, options, primaryKey, lookup.StoreKey, CacheStatusForward.UriMiss, coalesce: false);
+            return;
+        }
+
+        var miss = lookup.Result == CacheLookupResult.VaryMiss ? CacheStatusForward.VaryMiss : CacheStatusForward.UriMiss;
+        await FetchAsync(context, policy, options, primaryKey, lookup.StoreKey, miss, coalesce: true);
+    }
+
+    private async Task FetchAsync(HttpContext context, CachePolicyOptions policy, CacheOptions options, string primaryKey,
+        string storeKey, CacheStatusForward forward, bool coalesce)
+    {
+        var request = context.Request;
+        if (HttpMethods.IsHead(request.Method) || request.Headers.ContainsKey(HeaderNames.Range))
+        {
+            // A HEAD or partial answer is not the stored GET: forward it as it is, store nothing.
+            metrics.Request(CacheResults.Miss);
+            AppendStatusOnStart(context, policy, new CacheStatusEntry
+            {
+                Forward = forward,
+                Detail = HttpMethods.IsHead(request.Method) ? "head" : "range",
+            });
+            await next(context);
+            return;
+        }
+
+        Fill? fill = null;
+        if (coalesce)
+        {
+            if (fills.TryLead(storeKey, out var existing))
+            {
+                fill = existing;
+            }
+            else if (await TryServeCoalescedAsync(context, policy, existing))
+            {
+                return;
+            }
+        }
+
+        metrics.Request(CacheResults.Miss);
+        try
+        {
+            // The client's own conditions are answered by the cache later, not passed on: the fill
+            // needs the full response (RFC 9111 §4.3.2 lets a cache choose its own validators).
+            request.Headers.Remove(HeaderNames.IfNoneMatch);
+            request.Headers.Remove(HeaderNames.IfModifiedSince);
+            var exchange = new OriginExchange(context, cache, policy, options, primaryKey, forward, fill);
+            await ForwardAsync(context, exchange);
+        }
+        finally
+        {
+            if (fill is not null)
+            {
+                fill.PublishNotStoring();
+                fills.Remove(storeKey, fill);
+            }
+        }
+    }
+
+    private async Task<bool> TryServeCoalescedAsync(HttpContext context, CachePolicyOptions policy, Fill fill)
+    {
+        FillOutcome outcome;
+        try
+        {
+            outcome = await fill.Outcome.WaitAsync(CoalescingWait, context.RequestAborted);
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+
+        if (outcome.Response is not { } cached
+            || !VaryKey.Matches(cached.Policy.Vary, cached.Policy.SecondaryKey, context.Request.Headers)
+            || !outcome.TryOpenReader(out var lease))
+        {
+            return false;
+        }
+
+        using (lease)
+        {
+            metrics.Request(CacheResults.Coalesced);
+            await writer.WriteAsync(context, cached, lease, cache.Time.GetUtcNow(),
+                Format(policy, new CacheStatusEntry { Forward = CacheStatusForward.UriMiss, Collapsed = true }));
+        }
+
+        return true;
+    }
+
+    private async Task RevalidateAsync(HttpContext context, CachePolicyOptions policy, CacheOptions options, string primaryKey,
+        string storeKey, CachedResponse cached, PageBlocks.BodyLease lease, ReuseResult reuse)
+    {
+        var headers = context.Request.Headers;
+
+        // The client's own conditions and range are answered from the (possibly freshened) entry
+        // afterwards; the origin sees ZProxy's validators only (RFC 9111 §4.3.1).
+        var clientConditions = ClientConditions.Take(headers);
+        SetOrRemove(headers, HeaderNames.IfNoneMatch, reuse.IfNoneMatch);
+        SetOrRemove(headers, HeaderNames.IfModifiedSince, reuse.IfModifiedSince);
+
+        var exchange = new OriginExchange(context, cache, policy, options, primaryKey, CacheStatusForward.Stale, fill: null,
+            stored: cached, storedKey: storeKey, storedBody: lease.Owner);
+        await ForwardAsync(context, exchange);
+        clientConditions.Restore(headers);
+
+        var now = cache.Time.GetUtcNow();
+        if (exchange.Freshened is { } freshened)
+        {
+            metrics.Request(CacheResults.Revalidated);
+            await writer.WriteAsync(context, freshened, lease, now, Format(policy, new CacheStatusEntry
+            {
+                Forward = CacheStatusForward.Stale,
+                ForwardStatus = StatusCodes.Status304NotModified,
+                TimeToLive = freshened.Policy.TimeToLive(now),
+            }));
+            return;
+        }
+
+        var originFailed = exchange.ServeStale
+            || (context.GetForwarderErrorFeature() is not null && !context.Response.HasStarted
+                && ReuseEvaluator.CanServeStaleOnError(headers, cached.Policy, now, policy).Allowed);
+        if (originFailed)
+        {
+            // RFC 5861 stale-if-error (or the configured grace): stale content beats an error page.
+            metrics.Request(CacheResults.Stale);
+            await writer.WriteAsync(context, cached, lease, now, Format(policy, new CacheStatusEntry
+            {
+                Hit = true,
+                Forward = CacheStatusForward.Stale,
+                ForwardStatus = exchange.ServeStale ? exchange.OriginStatus : context.Response.StatusCode,
+                TimeToLive = cached.Policy.TimeToLive(now),
+                Detail = "stale-if-error",
+            }));
+            return;
+        }
+
+        metrics.Request(CacheResults.Miss);
+    }
+
+    private async Task ForwardAsync(HttpContext context, OriginExchange exchange)
+    {
+        var inner = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
+        ResponseInterceptor? interceptor = null;
+        interceptor = new ResponseInterceptor(inner, () =>
+        {
+            var mode = exchange.Decide();
+            exchange.AttachTee(interceptor!);
+            return mode;
+        });
+        context.Features.Set<IHttpResponseBodyFeature>(interceptor);
+        var completed = false;
+        try
+        {
+            await next(context);
+            interceptor.EnsureDecided();
+            completed = true;
+        }
+        finally
+        {
+            context.Features.Set(inner);
+            if (completed)
+            {
+                exchange.Finish(completed: !context.RequestAborted.IsCancellationRequested);
+            }
+            else
+            {
+                exchange.Abort();
+            }
+
+            metrics.OriginDuration(exchange.OriginDuration);
+            metrics.BodyBytes(interceptor.BytesWritten, fromCache: false);
+        }
+    }
+
+    private void Invalidate(HttpContext context, CachePolicyOptions policy)
+    {
+        var status = context.Response.StatusCode;
+        if (status is < 200 or >= 400)
+        {
+            return;
+        }
+
+        var target = new Uri(context.Request.GetEncodedUrl());
+        foreach (var uri in InvalidationEvaluator.GetInvalidatedUris(context.Request.Method, status, target, context.Response.Headers))
+        {
+            cache.Purge(CacheKeyBuilder.Build(uri, policy.Key));
+        }
+    }
+
+    private async Task PurgeAsync(HttpContext context, CachePolicyOptions policy, CacheOptions options)
+    {
+        var response = context.Response;
+        response.ContentType = "text/plain; charset=utf-8";
+        response.Headers.CacheControl = "no-store";
+        if (!PurgeAllowList.Allows(options.PurgeAllowList, context.Connection.RemoteIpAddress))
+        {
+            response.StatusCode = StatusCodes.Status403Forbidden;
+            await response.WriteAsync("403 Forbidden: PURGE is not allowed from this address.\n");
+            return;
+        }
+
+        var request = context.Request;
+        var key = CacheKeyBuilder.Build(request.Scheme, request.Host.Value ?? string.Empty,
+            request.PathBase.Add(request.Path).Value, request.QueryString.Value, policy.Key);
+        var removed = cache.Purge(key);
+        response.StatusCode = removed > 0 ? StatusCodes.Status200OK : StatusCodes.Status404NotFound;
+        await response.WriteAsync(removed > 0 ? $"Purged {removed} entries.\n" : "Not in cache.\n");
+    }
+
+    private static async Task WriteOnlyIfCachedMissAsync(HttpContext context, CachePolicyOptions policy)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status504GatewayTimeout;
+        response.ContentType = "text/plain; charset=utf-8";
+        response.Headers.CacheControl = "no-store";
+        CacheStatusHeader.Append(response.Headers, Format(policy, new CacheStatusEntry { Forward = CacheStatusForward.None, Detail = "only-if-cached" }));
+        await response.WriteAsync("504 Gateway Timeout: only-if-cached and nothing suitable is stored.\n");
+    }
+
+    private static void AppendStatusOnStart(HttpContext context, CachePolicyOptions policy, CacheStatusEntry entry)
+    {
+        var value = Format(policy, entry);
+        context.Response.OnStarting(static state =>
+        {
+            var (response, status) = ((HttpResponse, string))state;
+            CacheStatusHeader.Append(response.Headers, status);
+            return Task.CompletedTask;
+        }, (context.Response, value));
+    }
+
+    private static string Format(CachePolicyOptions policy, CacheStatusEntry entry) => CacheStatusFormatter.Format(policy.CacheName, entry);
+
+    private static void SetOrRemove(IHeaderDictionary headers, string name, string? value)
+    {
+        if (value is null)
+        {
+            headers.Remove(name);
+        }
+        else
+        {
+            headers[name] = value;
+        }
+    }
+
+    /// <summary>The client's conditional and range fields, held aside while ZProxy revalidates.</summary>
+    private readonly record struct ClientConditions(StringValues IfNoneMatch, StringValues IfModifiedSince, StringValues Range, StringValues IfRange)
+    {
+        public static ClientConditions Take(IHeaderDictionary headers)
+        {
+            var taken = new ClientConditions(headers.IfNoneMatch, headers.IfModifiedSince, headers.Range, headers.IfRange);
+            headers.Remove(HeaderNames.Range);
+            headers.Remove(HeaderNames.IfRange);
+            return taken;
+        }
+
+        public void Restore(IHeaderDictionary headers)
+        {
+            SetOrRemove(headers, HeaderNames.IfNoneMatch, IfNoneMatch);
+            SetOrRemove(headers, HeaderNames.IfModifiedSince, IfModifiedSince);
+            SetOrRemove(headers, HeaderNames.Range, Range);
+            SetOrRemove(headers, HeaderNames.IfRange, IfRange);
+        }
+
+        private static void SetOrRemove(IHeaderDictionary headers, string name, StringValues value)
+        {
+            if (StringValues.IsNullOrEmpty(value))
+            {
+                headers.Remove(name);
+            }
+            else
+            {
+                headers[name] = value;
+            }
+        }
+    }
+}
+
+/// <summary>Matches a client address against the PURGE allow-list.</summary>
+internal static class PurgeAllowList
+{
+    public static bool Allows(IEnumerable<string> entries, IPAddress? address)
+    {
+        if (address is null)
+        {
+            return false;
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        foreach (var entry in entries)
+        {
+            if (IPNetwork.TryParse(entry, out var network) ? network.Contains(address) : IPAddress.TryParse(entry, out var single) && single.Equals(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,200 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Primitives;
+using ZProxy.Caching.Keys;
+using ZProxy.PageBlocks;
+
+namespace ZProxy.Proxy.Caching;
+
+/// <summary>
+/// The cache's view of the pageblock store: URL and variant keys, the markers for <c>Vary</c> and
+/// hit-for-miss, and invalidation (purge, ban, tags, soft purge). Everything it keeps lives in the
+/// store, so it is charged to the memory limit and evicted by the store's policy.
+/// </summary>
+internal sealed class HttpCache(PageBlockStore store, TimeProvider time)
+{
+    /// <summary>Separates a URL's primary key from a variant's secondary key; cannot occur in a URL.</summary>
+    private const char VariantSeparator = '\u001f';
+
+    public PageBlockStore Store { get; } = store;
+
+    public TimeProvider Time { get; } = time;
+
+    /// <summary>Finds the stored response for a request. The caller disposes the returned lease.</summary>
+    public CacheLookup Lookup(string primaryKey, IDictionary<string, StringValues> requestHeaders)
+    {
+        if (!Store.TryLease(primaryKey, out var lease))
+        {
+            return new CacheLookup { Result = CacheLookupResult.UriMiss, StoreKey = primaryKey };
+        }
+
+        switch (lease.Metadata)
+        {
+            case CachedResponse response:
+                return new CacheLookup { Result = CacheLookupResult.Found, StoreKey = primaryKey, Lease = lease, Response = response };
+
+            case HitForMissMarker marker:
+                lease.Dispose();
+                return marker.Until > Time.GetUtcNow()
+                    ? new CacheLookup { Result = CacheLookupResult.HitForMiss, StoreKey = primaryKey, HitForMiss = marker }
+                    : new CacheLookup { Result = CacheLookupResult.UriMiss, StoreKey = primaryKey };
+
+            case VaryMarker vary:
+                lease.Dispose();
+                var secondary = VaryKey.Compute(vary.Spec, requestHeaders);
+                if (secondary is null)
+                {
+                    // Vary: * never matches (RFC 9111 §4.1).
+                    return new CacheLookup { Result = CacheLookupResult.VaryMiss, StoreKey = primaryKey };
+                }
+
+                var variantKey = VariantKey(primaryKey, secondary);
+                if (Store.TryLease(variantKey, out var variantLease))
+                {
+                    if (variantLease.Metadata is CachedResponse variant)
+                    {
+                        return new CacheLookup { Result = CacheLookupResult.Found, StoreKey = variantKey, Lease = variantLease, Response = variant };
+                    }
+
+                    variantLease.Dispose();
+                }
+
+                return new CacheLookup { Result = CacheLookupResult.VaryMiss, StoreKey = variantKey };
+
+            default:
+                lease.Dispose();
+                return new CacheLookup { Result = CacheLookupResult.UriMiss, StoreKey = primaryKey };
+        }
+    }
+
+    /// <summary>The key a response is stored under: its variant key when it varies, else the URL key.</summary>
+    public static string StoreKeyFor(CachedResponse response) =>
+        response.Policy.Vary.FieldNames.Count == 0 || response.Policy.SecondaryKey is not { } secondary
+            ? response.PrimaryKey
+            : VariantKey(response.PrimaryKey, secondary);
+
+    /// <summary>Records that the URL's responses vary on <paramref name="spec"/>.</summary>
+    public bool PutVaryMarker(string primaryKey, VarySpec spec) =>
+        PutMarker(primaryKey, new VaryMarker(spec), 256);
+
+    /// <summary>Records that the URL is not storable for a while.</summary>
+    public void PutHitForMiss(string primaryKey, TimeSpan ttl, string reason)
+    {
+        if (ttl > TimeSpan.Zero)
+        {
+            PutMarker(primaryKey, new HitForMissMarker(Time.GetUtcNow() + ttl, reason), 128);
+        }
+    }
+
+    /// <summary>Removes a URL and all its variants (purge). Returns how many entries went.</summary>
+    public int Purge(string primaryKey)
+    {
+        var removed = Store.Remove(primaryKey) ? 1 : 0;
+        var prefix = primaryKey + VariantSeparator;
+        foreach (var key in Store.SnapshotKeys())
+        {
+            if (key.StartsWith(prefix, StringComparison.Ordinal) && Store.Remove(key))
+            {
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Marks a URL and its variants stale without removing them, so grace and stale-if-error still apply.</summary>
+    public int SoftPurge(string primaryKey)
+    {
+        var prefix = primaryKey + VariantSeparator;
+        return MarkStaleWhere(key => key == primaryKey || key.StartsWith(prefix, StringComparison.Ordinal));
+    }
+
+    /// <summary>Removes every entry whose URL key starts with <paramref name="prefix"/> (a ban).</summary>
+    public int BanPrefix(string prefix) =>
+        RemoveWhere(key => UrlPart(key).StartsWith(prefix, StringComparison.Ordinal));
+
+    /// <summary>Removes every entry whose URL key matches <paramref name="pattern"/> (a ban).</summary>
+    public int BanPattern(Regex pattern) => RemoveWhere(key => pattern.IsMatch(UrlPart(key)));
+
+    /// <summary>Removes (or, when <paramref name="soft"/>, marks stale) every entry tagged <paramref name="tag"/>.</summary>
+    public int PurgeTag(string tag, bool soft)
+    {
+        var count = 0;
+        foreach (var key in Store.SnapshotKeys())
+        {
+            if (!Store.TryLease(key, out var lease))
+            {
+                continue;
+            }
+
+            bool tagged;
+            using (lease)
+            {
+                tagged = lease.Metadata is CachedResponse response && response.Tags.Contains(tag, StringComparer.Ordinal);
+            }
+
+            if (tagged && (soft ? MarkStale(key) : Store.Remove(key)))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private static string VariantKey(string primaryKey, string secondaryKey) =>
+        string.Concat(primaryKey, VariantSeparator.ToString(), secondaryKey);
+
+    private static ReadOnlySpan<char> UrlPart(string key)
+    {
+        var separator = key.IndexOf(VariantSeparator);
+        return separator < 0 ? key : key.AsSpan(0, separator);
+    }
+
+    private bool PutMarker(string key, object marker, int size)
+    {
+        using var writer = Store.CreateWriter(0);
+        return writer.TryCommit(key, marker, size);
+    }
+
+    private int RemoveWhere(Func<string, bool> predicate)
+    {
+        var count = 0;
+        foreach (var key in Store.SnapshotKeys())
+        {
+            if (predicate(key) && Store.Remove(key))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private int MarkStaleWhere(Func<string, bool> predicate)
+    {
+        var count = 0;
+        foreach (var key in Store.SnapshotKeys())
+        {
+            if (predicate(key) && MarkStale(key))
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    private bool MarkStale(string key)
+    {
+        if (!Store.TryLease(key, out var lease))
+        {
+            return false;
+        }
+
+        using (lease)
+        {
+            return lease.Metadata is CachedResponse response
+                && Store.TryReplaceMetadata(key, response.WithPolicy(response.Policy.MarkStale(), response.Headers), response.ApproximateSize, lease.Owner);
+        }
+    }
+}
