@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using ZProxy.PageBlocks;
+using ZProxy.Proxy.Caching;
 
 namespace ZProxy.Host.Admin;
 
@@ -7,7 +9,13 @@ namespace ZProxy.Host.Admin;
 /// Runs the admin listener as a small server of its own, so nothing on it (metrics, cache
 /// administration) can ever be reached through the public port or shadowed by a proxy route.
 /// </summary>
-internal sealed class AdminEndpointService(IOptions<AdminOptions> options, MeterProvider meterProvider, ILoggerFactory loggerFactory)
+internal sealed class AdminEndpointService(
+    IOptions<AdminOptions> options,
+    MeterProvider meterProvider,
+    HttpCache cache,
+    PageBlockStore store,
+    IOptionsMonitor<CacheOptions> cacheOptions,
+    ILoggerFactory loggerFactory)
     : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
@@ -29,11 +37,13 @@ internal sealed class AdminEndpointService(IOptions<AdminOptions> options, Meter
         builder.Configuration.AddInMemoryCollection();
         builder.WebHost.UseUrls(settings.Url);
         builder.Services.AddRouting();
+        builder.Services.AddSingleton(store);
         EmbeddedServer.Configure(builder, loggerFactory);
 
         var app = builder.Build();
         app.MapPrometheusScrapingEndpoint(settings.MetricsPath, meterProvider, configureBranchedPipeline: null, optionsName: null);
         app.MapGet("/healthz", () => Results.Text("ok\n"));
+        CacheAdminEndpoints.Map(app, settings, cache, cacheOptions);
         await app.StartAsync(cancellationToken);
         _app = app;
         HostLog.AdminListening(loggerFactory.CreateLogger<AdminEndpointService>(), string.Join(", ", app.Urls), settings.MetricsPath);

@@ -23,4 +23,12 @@ public sealed class AdminOptions
     /// <remarks>Default <c>/metrics</c>.</remarks>
     [RegularExpression("^/.*", ErrorMessage = "ZProxy:Admin:MetricsPath must start with '/'.")]
     public string MetricsPath { get; set; } = "/metrics";
+
+    /// <summary>A bearer token the cache administration endpoints require (<c>Authorization: Bearer ...</c>).</summary>
+    /// <remarks>Default none: only <see cref="AllowList"/> guards them. Metrics and health need no token.</remarks>
+    public string? Token { get; set; }
+
+    /// <summary>Client addresses or CIDR ranges allowed to use the cache administration endpoints.</summary>
+    /// <remarks>Default loopback only (<c>127.0.0.0/8</c>, <c>::1/128</c>).</remarks>
+    public List<string> AllowList { get; set; } = ["127.0.0.0/8", "::1/128"];
 }

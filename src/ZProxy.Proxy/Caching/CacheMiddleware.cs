@@ -68,8 +68,7 @@ internal sealed class CacheMiddleware(
     private async Task LookupAsync(HttpContext context, CachePolicyOptions policy, CacheOptions options)
     {
         var request = context.Request;
-        var primaryKey = CacheKeyBuilder.Build(request.Scheme, request.Host.Value ?? string.Empty,
-            request.PathBase.Add(request.Path).Value, request.QueryString.Value, policy.Key);
+        var primaryKey = PrimaryKey(request, policy);
         var now = cache.Time.GetUtcNow();
         var lookup = cache.Lookup(primaryKey, request.Headers);
 
@@ -327,8 +326,7 @@ internal sealed class CacheMiddleware(
         }
 
         var request = context.Request;
-        var key = CacheKeyBuilder.Build(request.Scheme, request.Host.Value ?? string.Empty,
-            request.PathBase.Add(request.Path).Value, request.QueryString.Value, policy.Key);
+        var key = PrimaryKey(request, policy);
         var removed = cache.Purge(key);
         response.StatusCode = removed > 0 ? StatusCodes.Status200OK : StatusCodes.Status404NotFound;
         await response.WriteAsync(removed > 0 ? $"Purged {removed} entries.\n" : "Not in cache.\n");
@@ -354,6 +352,14 @@ internal sealed class CacheMiddleware(
             return Task.CompletedTask;
         }, (context.Response, value));
     }
+
+    /// <summary>
+    /// The URL key. The path goes in escaped form (as on the wire), so request keys equal the keys built
+    /// from the absolute URIs of invalidation (Location, Content-Location) and purge requests.
+    /// </summary>
+    private static string PrimaryKey(HttpRequest request, CachePolicyOptions policy) =>
+        CacheKeyBuilder.Build(request.Scheme, request.Host.Value ?? string.Empty,
+            request.PathBase.ToUriComponent() + request.Path.ToUriComponent(), request.QueryString.Value, policy.Key);
 
     private static string Format(CachePolicyOptions policy, CacheStatusEntry entry) => CacheStatusFormatter.Format(policy.CacheName, entry);
 
