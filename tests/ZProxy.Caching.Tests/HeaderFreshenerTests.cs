@@ -82,4 +82,19 @@ public class HeaderFreshenerTests
     {
         Assert.Equal(expected, HeaderFreshener.Selects(TestHeaders.Of(stored), TestHeaders.Of(notModified)));
     }
+
+    // RFC 9111 §4.3.5: a HEAD 200 updates the stored GET only when validators and Content-Length agree.
+    [Theory]
+    [InlineData("ETag: \"a\"\nContent-Length: 10", "ETag: \"a\"\nContent-Length: 10", true)]
+    [InlineData("ETag: \"a\"\nContent-Length: 10", "ETag: \"b\"\nContent-Length: 10", false)]
+    [InlineData("ETag: \"a\"\nContent-Length: 10", "ETag: \"a\"\nContent-Length: 11", false)]
+    [InlineData("ETag: \"a\"\nContent-Length: 10", "ETag: \"a\"", true)]
+    [InlineData("Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT", "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT", true)]
+    [InlineData("Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT", "Last-Modified: Sun, 06 Nov 1994 08:49:38 GMT", false)]
+    [InlineData("", "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT", false)]
+    [InlineData("ETag: \"a\"", "", true)]
+    public void HeadResponseMatches_Rfc9111Sec4_3_5(string stored, string head, bool expected)
+    {
+        Assert.Equal(expected, HeaderFreshener.HeadResponseMatches(TestHeaders.Of(stored), TestHeaders.Of(head)));
+    }
 }

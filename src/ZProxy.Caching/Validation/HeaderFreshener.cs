@@ -37,6 +37,34 @@ public static class HeaderFreshener
     }
 
     /// <summary>
+    /// For a 200 answer to an inbound HEAD (RFC 9111 §4.3.5): true when the stored GET response may be
+    /// updated with <see cref="Freshen"/> (every validator the HEAD response carries, ETag and
+    /// Last-Modified, equals the stored one, and so does Content-Length when present); false means the
+    /// stored response "SHOULD be considered stale" (soft purge it).
+    /// </summary>
+    public static bool HeadResponseMatches(IDictionary<string, StringValues> storedHeaders, IDictionary<string, StringValues> headHeaders)
+    {
+        var headETag = First(headHeaders, CacheHeaderNames.ETag);
+        if (headETag is not null && !string.Equals(headETag, First(storedHeaders, CacheHeaderNames.ETag), StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var headLm = First(headHeaders, CacheHeaderNames.LastModified);
+        if (headLm is not null)
+        {
+            var storedLm = First(storedHeaders, CacheHeaderNames.LastModified);
+            if (storedLm is null || !HttpDate.TryParse(headLm, DateTimeOffset.UnixEpoch, out var a) || !HttpDate.TryParse(storedLm, DateTimeOffset.UnixEpoch, out var b) || a != b)
+            {
+                return false;
+            }
+        }
+
+        var headLength = First(headHeaders, CacheHeaderNames.ContentLength);
+        return headLength is null || string.Equals(headLength.Trim(), First(storedHeaders, CacheHeaderNames.ContentLength)?.Trim(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// The stored fields updated from a 304 (or a HEAD response, RFC 9111 §4.3.5): every field of
     /// <paramref name="notModifiedHeaders"/> replaces all stored lines of that name (§3.2), except the
     /// ones <see cref="StoredFields.IsExcludedFromUpdate"/> names, fields listed in the merged
