@@ -97,4 +97,14 @@ public class HeaderFreshenerTests
     {
         Assert.Equal(expected, HeaderFreshener.HeadResponseMatches(TestHeaders.Of(stored), TestHeaders.Of(head)));
     }
+
+    // RFC 9111 §4.2.3 after §4.3.4: the freshened entry's age comes from the 304 exchange, not the original Age.
+    [Theory]
+    [InlineData("", null)]
+    [InlineData("Age: 7", "7")]
+    public void Freshen_AgeBelongsToThe304_Rfc9111Sec4_3_4(string notModifiedAge, string? expected)
+    {
+        var merged = HeaderFreshener.Freshen(TestHeaders.Of("Age: 500\nCache-Control: max-age=60"), TestHeaders.Of("Cache-Control: max-age=60\n" + notModifiedAge), new CachePolicyOptions());
+        Assert.Equal(expected, merged.TryGetValue("Age", out var age) ? age.ToString() : null);
+    }
 }

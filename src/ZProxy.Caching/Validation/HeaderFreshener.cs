@@ -98,6 +98,13 @@ public static class HeaderFreshener
             merged[name] = value;
         }
 
+        // Age describes one message: the stored value was the original response's age on arrival. After a
+        // 304 without Age, keeping it would make RFC 9111 §4.2.3 add the old age to the new exchange.
+        if (!notModifiedHeaders.ContainsKey(CacheHeaderNames.Age))
+        {
+            merged.Remove(CacheHeaderNames.Age);
+        }
+
         // The updated directives may newly name fields that must not be kept (RFC 9111 §5.2.2.4, §5.2.2.7).
         var directives = CacheControlParser.ParseResponse(merged, options.TargetedCacheControlFields);
         RemoveAll(merged, directives.PrivateFields);
