@@ -107,4 +107,14 @@ public class HeaderFreshenerTests
         var merged = HeaderFreshener.Freshen(TestHeaders.Of("Age: 500\nCache-Control: max-age=60"), TestHeaders.Of("Cache-Control: max-age=60\n" + notModifiedAge), new CachePolicyOptions());
         Assert.Equal(expected, merged.TryGetValue("Age", out var age) ? age.ToString() : null);
     }
+
+    // RFC 9110 §6.6.1: a 304 without Date gets the time it was received, so the freshened entry is not "old".
+    [Fact]
+    public void Freshen_304WithoutDate_DateIsReceiveTime_Rfc9110Sec6_6_1()
+    {
+        var merged = HeaderFreshener.Freshen(TestHeaders.Of("Date: " + Times.At(0)), TestHeaders.Of("Cache-Control: max-age=60"), new CachePolicyOptions(), Times.T0.AddSeconds(500));
+        Assert.Equal(Times.At(500), merged["Date"].ToString());
+        var kept = HeaderFreshener.Freshen(TestHeaders.Of("Date: " + Times.At(0)), TestHeaders.Of("Date: " + Times.At(400)), new CachePolicyOptions(), Times.T0.AddSeconds(500));
+        Assert.Equal(Times.At(400), kept["Date"].ToString());
+    }
 }

@@ -72,7 +72,14 @@ public static class HeaderFreshener
     /// stores cookies. Returns a new case-insensitive dictionary; the inputs are not modified.
     /// Recompute <see cref="StoredResponseMetadata"/> from the result with the revalidation's times.
     /// </summary>
-    public static Dictionary<string, StringValues> Freshen(IDictionary<string, StringValues> storedHeaders, IDictionary<string, StringValues> notModifiedHeaders, CachePolicyOptions options)
+    /// <param name="storedHeaders">The stored response's fields.</param>
+    /// <param name="notModifiedHeaders">The 304's fields.</param>
+    /// <param name="options">The route policy.</param>
+    /// <param name="receivedAt">
+    /// When the 304 arrived. If the 304 has no Date, RFC 9110 §6.6.1 requires a caching recipient to add
+    /// one with that time; otherwise the stored Date would stay, and with it a large apparent age.
+    /// </param>
+    public static Dictionary<string, StringValues> Freshen(IDictionary<string, StringValues> storedHeaders, IDictionary<string, StringValues> notModifiedHeaders, CachePolicyOptions options, DateTimeOffset? receivedAt = null)
     {
         var merged = new Dictionary<string, StringValues>(storedHeaders.Count + 4, StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in storedHeaders)
@@ -96,6 +103,11 @@ public static class HeaderFreshener
             }
 
             merged[name] = value;
+        }
+
+        if (receivedAt is { } at && !notModifiedHeaders.ContainsKey(CacheHeaderNames.Date))
+        {
+            merged[CacheHeaderNames.Date] = HttpDate.Format(at);
         }
 
         // Age describes one message: the stored value was the original response's age on arrival. After a
