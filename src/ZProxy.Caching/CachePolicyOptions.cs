@@ -90,7 +90,7 @@ public sealed class CachePolicyOptions
     public string? TagHeaderName { get; set; } = "Surrogate-Key";
 
     /// <summary>Targeted cache-control fields obeyed in precedence order (RFC 9213 §2.2).</summary>
-    /// <remarks>Default: <c>ZProxy-Cache-Control</c>, then <c>CDN-Cache-Control</c>. The glue should strip <c>ZProxy-Cache-Control</c> from responses it sends downstream; <c>CDN-Cache-Control</c> is meant for every CDN hop and is forwarded.</remarks>
+    /// <remarks>Default: <c>ZProxy-Cache-Control</c>, then <c>CDN-Cache-Control</c>. The glue should strip <c>ZProxy-Cache-Control</c> from responses it sends downstream; <c>CDN-Cache-Control</c> is meant for every CDN hop and is forwarded. Note that Microsoft.Extensions.Configuration binding appends configured items to a non-empty default list; assign the property in code to replace it.</remarks>
     public IReadOnlyList<string> TargetedCacheControlFields { get; set; } = CacheControlParser.DefaultTargetedFields;
 
     /// <summary>Checks the settings; returns the problems found (empty when valid).</summary>

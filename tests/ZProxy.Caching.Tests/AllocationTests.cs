@@ -15,6 +15,7 @@ public class AllocationTests
         var response = TestHeaders.Of($"Cache-Control: public, max-age=60, stale-while-revalidate=30, no-transform\nDate: {Times.At(0)}\nETag: \"v\"\nLast-Modified: {Times.At(-100)}\nAge: 3");
         var stored = StoredResponseMetadata.Create(request, 200, response, Times.T0, Times.T0, options);
         var now = Times.T0.AddSeconds(10);
+        var varied = StoredResponseMetadata.Create(request, 200, TestHeaders.Of("Cache-Control: max-age=60\nVary: Accept-Encoding, Accept-Language"), Times.T0, Times.T0, options);
 
         long Measure(Action action)
         {
@@ -33,5 +34,7 @@ public class AllocationTests
         Assert.Equal(0, Measure(() => ReuseEvaluator.Evaluate(request, stored, now, options)));
         Assert.Equal(0, Measure(() => HttpDate.TryParse(response["Date"], now, out _)));
         Assert.Equal(0, Measure(() => stored.IsFresh(now)));
+        Assert.True(ZProxy.Caching.Keys.VaryKey.Matches(varied.Vary, varied.SecondaryKey, request));
+        Assert.Equal(0, Measure(() => ZProxy.Caching.Keys.VaryKey.Matches(varied.Vary, varied.SecondaryKey, request)));
     }
 }

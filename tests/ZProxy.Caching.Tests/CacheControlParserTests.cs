@@ -220,4 +220,23 @@ public class CacheControlParserTests
         Assert.False(CacheControlParser.Parse(StringValues.Empty).IsPresent);
         Assert.Equal(default, CacheControlParser.ParseResponse(TestHeaders.Of(null)));
     }
+
+    // An unterminated quoted string swallows the rest of the field; the damaged directive is read restrictively.
+    [Fact]
+    public void Parse_UnterminatedQuote_RestrictiveReading_Rfc9111Sec4_2_1()
+    {
+        var d = CacheControlParser.Parse("no-cache=\"foo, max-age=60");
+        Assert.True(d.NoCache);
+        Assert.Null(d.MaxAge);
+    }
+
+    // RFC 9110 §5.3: field lines combine as if comma-joined.
+    [Fact]
+    public void Parse_MultipleFieldLines_Combined_Rfc9110Sec5_3()
+    {
+        var d = CacheControlParser.Parse(new StringValues(["public", "max-age=60", "", "s-maxage=30"]));
+        Assert.True(d.Public);
+        Assert.Equal(60, d.MaxAge);
+        Assert.Equal(30, d.SharedMaxAge);
+    }
 }

@@ -5,8 +5,8 @@ namespace ZProxy.Caching.Tests;
 
 public class ConditionalRequestEvaluatorTests
 {
-    private static StoredResponseMetadata Stored(string headers) =>
-        StoredResponseMetadata.Create(TestHeaders.Of(null), 200, TestHeaders.Of(FreshnessCalculatorTests.Expand(headers)), Times.T0, Times.T0, new CachePolicyOptions());
+    private static StoredResponseMetadata Stored(string headers, int status = 200) =>
+        StoredResponseMetadata.Create(TestHeaders.Of(null), status, TestHeaders.Of(FreshnessCalculatorTests.Expand(headers)), Times.T0, Times.T0, new CachePolicyOptions());
 
     // RFC 9110 §13.1.2, §13.1.3, §13.2.2: If-None-Match first (weak comparison, lists, *); If-Modified-Since only without it.
     [Theory]
@@ -69,5 +69,19 @@ public class ConditionalRequestEvaluatorTests
     public void NotModifiedFields_Rfc9110Sec15_4_5(string name, bool hasETag, bool sent)
     {
         Assert.Equal(sent, NotModifiedFields.IsSent(name, hasETag));
+    }
+
+    // RFC 9110 §13.2.1: preconditions apply only when the unconditional response would be 2xx.
+    [Theory]
+    [InlineData(200, ConditionalOutcome.NotModified)]
+    [InlineData(203, ConditionalOutcome.NotModified)]
+    [InlineData(204, ConditionalOutcome.NotModified)]
+    [InlineData(301, ConditionalOutcome.SendFull)]
+    [InlineData(404, ConditionalOutcome.SendFull)]
+    [InlineData(410, ConditionalOutcome.SendFull)]
+    public void Evaluate_StoredNon2xx_PreconditionsIgnored_Rfc9110Sec13_2_1(int status, ConditionalOutcome outcome)
+    {
+        var stored = Stored("ETag: \"v1\"", status);
+        Assert.Equal(outcome, ConditionalRequestEvaluator.Evaluate("GET", TestHeaders.Of("If-None-Match: \"v1\""), stored).Outcome);
     }
 }

@@ -82,4 +82,39 @@ public class HeaderFreshenerTests
     {
         Assert.Equal(expected, HeaderFreshener.Selects(TestHeaders.Of(stored), TestHeaders.Of(notModified)));
     }
+
+    // RFC 9111 §4.3.5: a HEAD 200 updates the stored GET only when validators and Content-Length agree.
+    [Theory]
+    [InlineData("ETag: \"a\"\nContent-Length: 10", "ETag: \"a\"\nContent-Length: 10", true)]
+    [InlineData("ETag: \"a\"\nContent-Length: 10", "ETag: \"b\"\nContent-Length: 10", false)]
+    [InlineData("ETag: \"a\"\nContent-Length: 10", "ETag: \"a\"\nContent-Length: 11", false)]
+    [InlineData("ETag: \"a\"\nContent-Length: 10", "ETag: \"a\"", true)]
+    [InlineData("Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT", "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT", true)]
+    [InlineData("Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT", "Last-Modified: Sun, 06 Nov 1994 08:49:38 GMT", false)]
+    [InlineData("", "Last-Modified: Sun, 06 Nov 1994 08:49:37 GMT", false)]
+    [InlineData("ETag: \"a\"", "", true)]
+    public void HeadResponseMatches_Rfc9111Sec4_3_5(string stored, string head, bool expected)
+    {
+        Assert.Equal(expected, HeaderFreshener.HeadResponseMatches(TestHeaders.Of(stored), TestHeaders.Of(head)));
+    }
+
+    // RFC 9111 §4.2.3 after §4.3.4: the freshened entry's age comes from the 304 exchange, not the original Age.
+    [Theory]
+    [InlineData("", null)]
+    [InlineData("Age: 7", "7")]
+    public void Freshen_AgeBelongsToThe304_Rfc9111Sec4_3_4(string notModifiedAge, string? expected)
+    {
+        var merged = HeaderFreshener.Freshen(TestHeaders.Of("Age: 500\nCache-Control: max-age=60"), TestHeaders.Of("Cache-Control: max-age=60\n" + notModifiedAge), new CachePolicyOptions());
+        Assert.Equal(expected, merged.TryGetValue("Age", out var age) ? age.ToString() : null);
+    }
+
+    // RFC 9110 §6.6.1: a 304 without Date gets the time it was received, so the freshened entry is not "old".
+    [Fact]
+    public void Freshen_304WithoutDate_DateIsReceiveTime_Rfc9110Sec6_6_1()
+    {
+        var merged = HeaderFreshener.Freshen(TestHeaders.Of("Date: " + Times.At(0)), TestHeaders.Of("Cache-Control: max-age=60"), new CachePolicyOptions(), Times.T0.AddSeconds(500));
+        Assert.Equal(Times.At(500), merged["Date"].ToString());
+        var kept = HeaderFreshener.Freshen(TestHeaders.Of("Date: " + Times.At(0)), TestHeaders.Of("Date: " + Times.At(400)), new CachePolicyOptions(), Times.T0.AddSeconds(500));
+        Assert.Equal(Times.At(400), kept["Date"].ToString());
+    }
 }

@@ -35,4 +35,14 @@ public class InvalidationEvaluatorTests
         var uris = InvalidationEvaluator.GetInvalidatedUris(method, status, Target, TestHeaders.Of(response));
         Assert.Equal(expected, string.Join(" ", uris.Select(u => u.AbsoluteUri)));
     }
+
+    [Theory]
+    [InlineData("POST", 200, InvalidationReason.Invalidated)]
+    [InlineData("GET", 200, InvalidationReason.SafeMethod)]
+    [InlineData("DELETE", 404, InvalidationReason.ErrorStatus)]
+    public void Evaluate_Reason_Rfc9111Sec4_4(string method, int status, InvalidationReason reason)
+    {
+        Assert.Equal(reason, InvalidationEvaluator.Evaluate(method, status, Target, TestHeaders.Of(null)).Reason);
+        Assert.Equal(InvalidationReason.TargetNotAbsolute, InvalidationEvaluator.Evaluate("POST", 200, new Uri("/relative", UriKind.Relative), TestHeaders.Of(null)).Reason);
+    }
 }

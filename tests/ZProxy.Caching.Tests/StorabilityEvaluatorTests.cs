@@ -179,4 +179,30 @@ public class StorabilityEvaluatorTests
         Assert.False(r.ShouldStoreField("Set-Cookie"));
         Assert.Equal(FreshnessSource.MaxAge, r.Freshness.Source);
     }
+
+    // RFC 9213 §2.2: with a valid targeted field, Cache-Control (no-store, private) is ignored by ZProxy.
+    [Theory]
+    [InlineData("Cache-Control: no-store\nCDN-Cache-Control: max-age=60", true, StorabilityReason.Storable)]
+    [InlineData("Cache-Control: private\nCDN-Cache-Control: max-age=60", true, StorabilityReason.Storable)]
+    [InlineData("Cache-Control: max-age=60\nCDN-Cache-Control: no-store", false, StorabilityReason.ResponseNoStore)]
+    [InlineData("Cache-Control: max-age=60\nZProxy-Cache-Control: private\nCDN-Cache-Control: max-age=60", false, StorabilityReason.ResponsePrivate)]
+    [InlineData("Cache-Control: no-store\nCDN-Cache-Control: Max-Age=60", false, StorabilityReason.ResponseNoStore)]
+    public void Evaluate_TargetedFieldOverridesCacheControl_Rfc9213Sec2_2(string response, bool store, StorabilityReason reason)
+    {
+        var r = Evaluate("GET", "", 200, response);
+        Assert.Equal(reason, r.Reason);
+        Assert.Equal(store, r.Store);
+    }
+
+    // RFC 9111 §5.2.2.4 / §5.2.2.7: when the origin names Set-Cookie in a qualified directive, the default stores without it.
+    [Theory]
+    [InlineData("Cache-Control: max-age=60, no-cache=\"Set-Cookie\"")]
+    [InlineData("Cache-Control: max-age=60, private=\"set-cookie\"")]
+    public void Evaluate_SetCookieNamedByOrigin_StoredWithoutCookie_Rfc9111Sec5_2_2_4(string response)
+    {
+        var r = Evaluate("GET", "", 200, response + "\nSet-Cookie: a=b");
+        Assert.True(r.Store);
+        Assert.Equal(StorabilityReason.Storable, r.Reason);
+        Assert.False(r.ShouldStoreField("Set-Cookie"));
+    }
 }

@@ -61,4 +61,14 @@ public class VaryKeyTests
         var headers = new Dictionary<string, StringValues>(StringComparer.OrdinalIgnoreCase) { ["Accept-Encoding"] = "gzip" };
         Assert.Contains("gzip", VaryKey.Compute(spec, headers));
     }
+
+    [Fact]
+    public void Matches_LongValues_BeyondStackBuffer_Rfc9111Sec4_1()
+    {
+        var spec = VarySpec.Parse("User-Agent, Accept-Language");
+        var longValue = new string('x', 2000);
+        var stored = VaryKey.Compute(spec, TestHeaders.Of("User-Agent: " + longValue + "\nAccept-Language: de"));
+        Assert.True(VaryKey.Matches(spec, stored, TestHeaders.Of("Accept-Language: DE\nUser-Agent: " + longValue)));
+        Assert.False(VaryKey.Matches(spec, stored, TestHeaders.Of("Accept-Language: de\nUser-Agent: " + longValue + "y")));
+    }
 }

@@ -14,17 +14,31 @@ public static class InvalidationEvaluator
     /// to be invalidated differs from that of the target URI". Empty otherwise. Each URI is listed once;
     /// invalidate every variant stored under its key.
     /// </summary>
-    public static IReadOnlyList<Uri> GetInvalidatedUris(string method, int statusCode, Uri targetUri, IDictionary<string, StringValues> responseHeaders)
+    public static IReadOnlyList<Uri> GetInvalidatedUris(string method, int statusCode, Uri targetUri, IDictionary<string, StringValues> responseHeaders) =>
+        Evaluate(method, statusCode, targetUri, responseHeaders).Uris;
+
+    /// <summary>As <see cref="GetInvalidatedUris"/>, with the reason.</summary>
+    public static (IReadOnlyList<Uri> Uris, InvalidationReason Reason) Evaluate(string method, int statusCode, Uri targetUri, IDictionary<string, StringValues> responseHeaders)
     {
-        if (HttpMethodRules.IsSafe(method) || statusCode is < 200 or >= 400 || !targetUri.IsAbsoluteUri)
+        if (HttpMethodRules.IsSafe(method))
         {
-            return [];
+            return ([], InvalidationReason.SafeMethod);
+        }
+
+        if (statusCode is < 200 or >= 400)
+        {
+            return ([], InvalidationReason.ErrorStatus);
+        }
+
+        if (!targetUri.IsAbsoluteUri)
+        {
+            return ([], InvalidationReason.TargetNotAbsolute);
         }
 
         var result = new List<Uri>(3) { targetUri };
         Add(result, targetUri, responseHeaders, CacheHeaderNames.Location);
         Add(result, targetUri, responseHeaders, CacheHeaderNames.ContentLocation);
-        return result;
+        return (result, InvalidationReason.Invalidated);
     }
 
     private static void Add(List<Uri> result, Uri target, IDictionary<string, StringValues> headers, string name)

@@ -36,24 +36,28 @@ public static class CacheKeyBuilder
     /// <summary>Lowercases the host and drops the scheme's default port (80 for http, 443 for https).</summary>
     internal static string NormaliseAuthority(string lowerScheme, string host)
     {
-        var h = host.ToLowerInvariant();
-        var close = h.LastIndexOf(']');
-        var colon = h.LastIndexOf(':');
-        if (colon <= close)
+        var close = host.LastIndexOf(']');
+        var colon = host.LastIndexOf(':');
+        var end = host.Length;
+        if (colon > close)
         {
-            return h;
+            var port = host.AsSpan(colon + 1);
+            if (port.IsEmpty
+                || (lowerScheme == "http" && port.SequenceEqual("80"))
+                || (lowerScheme == "https" && port.SequenceEqual("443")))
+            {
+                // "example.com:" also means the default port (RFC 9110 §4.2.3).
+                end = colon;
+            }
         }
 
-        var port = h.AsSpan(colon + 1);
-        if (port.IsEmpty
-            || (lowerScheme == "http" && port.SequenceEqual("80"))
-            || (lowerScheme == "https" && port.SequenceEqual("443")))
+        var span = host.AsSpan(0, end);
+        if (!span.ContainsAnyInRange('A', 'Z'))
         {
-            // "example.com:" also means the default port (RFC 9110 §4.2.3).
-            return h[..colon];
+            return end == host.Length ? host : span.ToString();
         }
 
-        return h;
+        return string.Create(end, host, static (dest, h) => h.AsSpan(0, dest.Length).ToLowerInvariant(dest));
     }
 
     /// <summary>

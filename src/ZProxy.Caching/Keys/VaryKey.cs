@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Extensions.Primitives;
 using ZProxy.Caching.Headers;
 
@@ -24,35 +23,26 @@ public static class VaryKey
             return null;
         }
 
-        var names = spec.FieldNames;
-        if (names.Count == 0)
+        if (spec.FieldNames.Count == 0)
         {
             return string.Empty;
         }
 
-        var sb = new StringBuilder();
-        for (var i = 0; i < names.Count; i++)
+        var buffer = new CharBuffer(stackalloc char[256]);
+        try
         {
-            var name = names[i];
-            sb.Append(name).Append(':');
-            if (requestHeaders.TryGetValue(name, out var values) && values.Count > 0)
-            {
-                AppendNormalised(sb, name, values);
-            }
-            else
-            {
-                sb.Append(Absent);
-            }
-
-            sb.Append('\n');
+            Write(ref buffer, spec, requestHeaders);
+            return buffer.AsSpan().ToString();
         }
-
-        return sb.ToString();
+        finally
+        {
+            buffer.Dispose();
+        }
     }
 
     /// <summary>
     /// True when a request matches a stored response's variant (RFC 9111 §4.1); always false for
-    /// <c>Vary: *</c>.
+    /// <c>Vary: *</c>. Allocation-free: the request's key is built in stack memory and compared.
     /// </summary>
     public static bool Matches(VarySpec spec, string? storedSecondaryKey, IDictionary<string, StringValues> requestHeaders)
     {
@@ -61,7 +51,42 @@ public static class VaryKey
             return false;
         }
 
-        return string.Equals(Compute(spec, requestHeaders), storedSecondaryKey, StringComparison.Ordinal);
+        if (spec.FieldNames.Count == 0)
+        {
+            return storedSecondaryKey.Length == 0;
+        }
+
+        var buffer = new CharBuffer(stackalloc char[256]);
+        try
+        {
+            Write(ref buffer, spec, requestHeaders);
+            return buffer.AsSpan().SequenceEqual(storedSecondaryKey);
+        }
+        finally
+        {
+            buffer.Dispose();
+        }
+    }
+
+    private static void Write(ref CharBuffer buffer, VarySpec spec, IDictionary<string, StringValues> requestHeaders)
+    {
+        var names = spec.FieldNames;
+        for (var i = 0; i < names.Count; i++)
+        {
+            var name = names[i];
+            buffer.Append(name);
+            buffer.Append(':');
+            if (requestHeaders.TryGetValue(name, out var values) && values.Count > 0)
+            {
+                AppendNormalised(ref buffer, name, values);
+            }
+            else
+            {
+                buffer.Append(Absent);
+            }
+
+            buffer.Append('\n');
+        }
     }
 
     /// <summary>
@@ -71,7 +96,7 @@ public static class VaryKey
     /// tags: RFC 9110 §8.4.1, §12.5.2, RFC 5646 §2.1.1) are lowercased. Other fields are only trimmed,
     /// since their own syntax decides what whitespace means.
     /// </summary>
-    private static void AppendNormalised(StringBuilder sb, string lowerName, StringValues values)
+    private static void AppendNormalised(ref CharBuffer buffer, string lowerName, StringValues values)
     {
         var kind = Classify(lowerName);
         if (kind == FieldKind.Opaque)
@@ -80,10 +105,10 @@ public static class VaryKey
             {
                 if (i > 0)
                 {
-                    sb.Append(", ");
+                    buffer.Append(", ");
                 }
 
-                sb.Append(HttpText.TrimOws(values[i].AsSpan()));
+                buffer.Append(HttpText.TrimOws(values[i].AsSpan()));
             }
 
             return;
@@ -95,7 +120,7 @@ public static class VaryKey
         {
             if (!first)
             {
-                sb.Append(',');
+                buffer.Append(',');
             }
 
             first = false;
@@ -110,13 +135,13 @@ public static class VaryKey
                     continue;
                 }
 
-                if (lastWasSpace && c != ';' && c != '=' && sb.Length > 0 && sb[^1] != ';' && sb[^1] != '=')
+                if (lastWasSpace && c != ';' && c != '=' && buffer.Last != ';' && buffer.Last != '=')
                 {
-                    sb.Append(' ');
+                    buffer.Append(' ');
                 }
 
                 lastWasSpace = false;
-                sb.Append(kind == FieldKind.CaseInsensitiveList ? char.ToLowerInvariant(c) : c);
+                buffer.Append(kind == FieldKind.CaseInsensitiveList ? char.ToLowerInvariant(c) : c);
             }
         }
     }

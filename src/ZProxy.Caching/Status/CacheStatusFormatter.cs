@@ -81,6 +81,15 @@ public static class CacheStatusFormatter
         _ => CacheStatusForward.Stale,
     };
 
+    /// <summary>
+    /// A <c>detail</c> token (RFC 9211 §2.8) for a policy reason, e.g. <c>StorabilityReason.ResponsePrivate</c>
+    /// gives <c>response-private</c>, <c>ReuseReason.StaleWhileRevalidate</c> gives
+    /// <c>stale-while-revalidate</c>. The strings are computed once per value and cached, so the hot
+    /// path does not allocate.
+    /// </summary>
+    public static string Detail<TEnum>(TEnum reason)
+        where TEnum : struct, Enum => DetailCache<TEnum>.Get(reason);
+
     /// <summary>The sf-token of a <see cref="CacheStatusForward"/> value.</summary>
     public static string ForwardToken(CacheStatusForward forward) => forward switch
     {

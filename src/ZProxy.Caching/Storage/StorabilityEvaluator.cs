@@ -112,8 +112,12 @@ public static class StorabilityEvaluator
             return No(StorabilityReason.VaryStar, response);
         }
 
+        // RFC 9111 §7.3: Set-Cookie does not prevent caching, but replaying one user's cookie to others is
+        // a leak, so the default refuses, unless the origin itself asked for the cookie to be withheld
+        // (no-cache="Set-Cookie" or private="Set-Cookie"), in which case it is left out of the stored copy.
         var hasSetCookie = responseHeaders.TryGetValue(CacheHeaderNames.SetCookie, out var cookies) && cookies.Count > 0;
-        if (hasSetCookie && options.SetCookie == SetCookieHandling.DoNotStore)
+        if (hasSetCookie && options.SetCookie == SetCookieHandling.DoNotStore
+            && !Lists(response.NoCacheFields, CacheHeaderNames.SetCookie) && !Lists(response.PrivateFields, CacheHeaderNames.SetCookie))
         {
             return No(StorabilityReason.SetCookie, response);
         }
@@ -192,6 +196,8 @@ public static class StorabilityEvaluator
         StoredFields.AddConnectionListed(responseHeaders, list);
         return list;
     }
+
+    private static bool Lists(string[]? fields, string name) => fields is not null && Array.Exists(fields, f => f.Equals(name, StringComparison.OrdinalIgnoreCase));
 
     private static StorabilityResult No(StorabilityReason reason, CacheControlDirectives directives = default, FreshnessLifetime freshness = default) =>
         new() { Store = false, Reason = reason, Directives = directives, Freshness = freshness, OmittedFields = [] };

@@ -9,6 +9,9 @@ public enum ConditionalReason
     /// <summary>Preconditions apply to GET and HEAD only (RFC 9110 §13.2.2).</summary>
     MethodNotGetOrHead,
 
+    /// <summary>The stored response is not 2xx, so preconditions are ignored (RFC 9110 §13.2.1).</summary>
+    StoredStatusNotSuccessful,
+
     /// <summary>If-None-Match matched (weak comparison, or <c>*</c>): 304 (RFC 9110 §13.1.2).</summary>
     IfNoneMatchMatched,
 

@@ -29,6 +29,13 @@ public static class ConditionalRequestEvaluator
             return (ConditionalOutcome.SendFull, ConditionalReason.MethodNotGetOrHead);
         }
 
+        // RFC 9110 §13.2.1: preconditions are ignored when the response without them would not be 2xx
+        // (a stored 404 with an ETag is sent as 404, never as 304).
+        if (stored.StatusCode is < 200 or > 299)
+        {
+            return (ConditionalOutcome.SendFull, ConditionalReason.StoredStatusNotSuccessful);
+        }
+
         if (hasInm)
         {
             // RFC 9110 §13.1.2: weak comparison; "*" is true for any current representation.

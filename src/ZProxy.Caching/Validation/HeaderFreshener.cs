@@ -37,6 +37,34 @@ public static class HeaderFreshener
     }
 
     /// <summary>
+    /// For a 200 answer to an inbound HEAD (RFC 9111 §4.3.5): true when the stored GET response may be
+    /// updated with <see cref="Freshen"/> (every validator the HEAD response carries, ETag and
+    /// Last-Modified, equals the stored one, and so does Content-Length when present); false means the
+    /// stored response "SHOULD be considered stale" (soft purge it).
+    /// </summary>
+    public static bool HeadResponseMatches(IDictionary<string, StringValues> storedHeaders, IDictionary<string, StringValues> headHeaders)
+    {
+        var headETag = First(headHeaders, CacheHeaderNames.ETag);
+        if (headETag is not null && !string.Equals(headETag, First(storedHeaders, CacheHeaderNames.ETag), StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var headLm = First(headHeaders, CacheHeaderNames.LastModified);
+        if (headLm is not null)
+        {
+            var storedLm = First(storedHeaders, CacheHeaderNames.LastModified);
+            if (storedLm is null || !HttpDate.TryParse(headLm, DateTimeOffset.UnixEpoch, out var a) || !HttpDate.TryParse(storedLm, DateTimeOffset.UnixEpoch, out var b) || a != b)
+            {
+                return false;
+            }
+        }
+
+        var headLength = First(headHeaders, CacheHeaderNames.ContentLength);
+        return headLength is null || string.Equals(headLength.Trim(), First(storedHeaders, CacheHeaderNames.ContentLength)?.Trim(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// The stored fields updated from a 304 (or a HEAD response, RFC 9111 §4.3.5): every field of
     /// <paramref name="notModifiedHeaders"/> replaces all stored lines of that name (§3.2), except the
     /// ones <see cref="StoredFields.IsExcludedFromUpdate"/> names, fields listed in the merged
@@ -44,7 +72,14 @@ public static class HeaderFreshener
     /// stores cookies. Returns a new case-insensitive dictionary; the inputs are not modified.
     /// Recompute <see cref="StoredResponseMetadata"/> from the result with the revalidation's times.
     /// </summary>
-    public static Dictionary<string, StringValues> Freshen(IDictionary<string, StringValues> storedHeaders, IDictionary<string, StringValues> notModifiedHeaders, CachePolicyOptions options)
+    /// <param name="storedHeaders">The stored response's fields.</param>
+    /// <param name="notModifiedHeaders">The 304's fields.</param>
+    /// <param name="options">The route policy.</param>
+    /// <param name="receivedAt">
+    /// When the 304 arrived. If the 304 has no Date, RFC 9110 §6.6.1 requires a caching recipient to add
+    /// one with that time; otherwise the stored Date would stay, and with it a large apparent age.
+    /// </param>
+    public static Dictionary<string, StringValues> Freshen(IDictionary<string, StringValues> storedHeaders, IDictionary<string, StringValues> notModifiedHeaders, CachePolicyOptions options, DateTimeOffset? receivedAt = null)
     {
         var merged = new Dictionary<string, StringValues>(storedHeaders.Count + 4, StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in storedHeaders)
@@ -68,6 +103,18 @@ public static class HeaderFreshener
             }
 
             merged[name] = value;
+        }
+
+        if (receivedAt is { } at && !notModifiedHeaders.ContainsKey(CacheHeaderNames.Date))
+        {
+            merged[CacheHeaderNames.Date] = HttpDate.Format(at);
+        }
+
+        // Age describes one message: the stored value was the original response's age on arrival. After a
+        // 304 without Age, keeping it would make RFC 9111 §4.2.3 add the old age to the new exchange.
+        if (!notModifiedHeaders.ContainsKey(CacheHeaderNames.Age))
+        {
+            merged.Remove(CacheHeaderNames.Age);
         }
 
         // The updated directives may newly name fields that must not be kept (RFC 9111 §5.2.2.4, §5.2.2.7).
