@@ -76,7 +76,6 @@ internal sealed class CacheMiddleware(
         {
             var cached = lookup.Response!;
             var lease = lookup.Lease;
-            CacheStatusForward forward;
             try
             {
                 var reuse = ReuseEvaluator.Evaluate(request.Headers, cached.Policy, now, policy);
@@ -100,19 +99,19 @@ internal sealed class CacheMiddleware(
                         return;
 
                     case ReuseDecision.Revalidate:
-                        await RevalidateAsync(context, policy, options, primaryKey, lookup.StoreKey, cached, lease, reuse);
+                    case ReuseDecision.Fetch:
+                        // Fetch is a revalidation without validators (none stored, or the client wants a
+                        // fresh copy): the stored response still stands in if the origin fails.
+                        await RevalidateAsync(context, policy, options, primaryKey, lookup.StoreKey, cached, lease, reuse,
+                            reuse.Decision == ReuseDecision.Revalidate ? CacheStatusForward.Stale : CacheStatusFormatter.ForwardFor(reuse.Reason));
                         return;
                 }
-
-                forward = CacheStatusFormatter.ForwardFor(reuse.Reason);
             }
             finally
             {
                 lease.Dispose();
             }
 
-            // The client asked for a fresh copy (no-cache, max-age=0 without validators): fetch and store.
-            await FetchAsync(context, policy, options, primaryKey, lookup.StoreKey, forward, coalesce: false);
             return;
         }
 
@@ -214,7 +213,7 @@ internal sealed class CacheMiddleware(
     }
 
     private async Task RevalidateAsync(HttpContext context, CachePolicyOptions policy, CacheOptions options, string primaryKey,
-        string storeKey, CachedResponse cached, PageBlocks.BodyLease lease, ReuseResult reuse)
+        string storeKey, CachedResponse cached, PageBlocks.BodyLease lease, ReuseResult reuse, CacheStatusForward forward)
     {
         var headers = context.Request.Headers;
 
@@ -224,7 +223,7 @@ internal sealed class CacheMiddleware(
         SetOrRemove(headers, HeaderNames.IfNoneMatch, reuse.IfNoneMatch);
         SetOrRemove(headers, HeaderNames.IfModifiedSince, reuse.IfModifiedSince);
 
-        var exchange = new OriginExchange(context, cache, policy, options, primaryKey, CacheStatusForward.Stale, fill: null,
+        var exchange = new OriginExchange(context, cache, policy, options, primaryKey, forward, fill: null,
             stored: cached, storedKey: storeKey, storedBody: lease.Owner);
         await ForwardAsync(context, exchange);
         clientConditions.Restore(headers);
@@ -252,7 +251,7 @@ internal sealed class CacheMiddleware(
             await writer.WriteAsync(context, cached, lease, now, Format(policy, new CacheStatusEntry
             {
                 Hit = true,
-                Forward = CacheStatusForward.Stale,
+                Forward = forward,
                 ForwardStatus = exchange.ServeStale ? exchange.OriginStatus : context.Response.StatusCode,
                 TimeToLive = cached.Policy.TimeToLive(now),
                 Detail = "stale-if-error",
