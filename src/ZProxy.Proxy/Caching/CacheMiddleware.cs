@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.Http.Features;
@@ -317,7 +316,7 @@ internal sealed class CacheMiddleware(
         var response = context.Response;
         response.ContentType = "text/plain; charset=utf-8";
         response.Headers.CacheControl = "no-store";
-        if (!PurgeAllowList.Allows(options.PurgeAllowList, context.Connection.RemoteIpAddress))
+        if (!AddressAllowList.Allows(options.PurgeAllowList, context.Connection.RemoteIpAddress))
         {
             response.StatusCode = StatusCodes.Status403Forbidden;
             await response.WriteAsync("403 Forbidden: PURGE is not allowed from this address.\n");
@@ -404,32 +403,5 @@ internal sealed class CacheMiddleware(
                 headers[name] = value;
             }
         }
-    }
-}
-
-/// <summary>Matches a client address against the PURGE allow-list.</summary>
-internal static class PurgeAllowList
-{
-    public static bool Allows(IEnumerable<string> entries, IPAddress? address)
-    {
-        if (address is null)
-        {
-            return false;
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        foreach (var entry in entries)
-        {
-            if (IPNetwork.TryParse(entry, out var network) ? network.Contains(address) : IPAddress.TryParse(entry, out var single) && single.Equals(address))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }
