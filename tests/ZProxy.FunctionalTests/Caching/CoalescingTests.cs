@@ -1,7 +1,9 @@
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
+using ZProxy.Proxy.Caching;
 
 namespace ZProxy.FunctionalTests.Caching;
 
@@ -111,6 +113,11 @@ public sealed class CoalescingTests(ITestOutputHelper output)
         using var broken = await f.Client.GetAsync("/r", HttpCompletionOption.ResponseHeadersRead);
         clientHasHeaders.SetResult();
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => broken.Content.ReadAsByteArrayAsync());
+
+        // The failed fill leaves the coalescing table a moment after the client saw the reset; a request
+        // arriving before that would (correctly) join the dying fill and be reset too.
+        var fills = f.Proxy.Services.GetRequiredService<FillTable>();
+        await WaitUntil(() => fills.Count == 0);
 
         using var second = await f.GetAsync("/r");
         Assert.Equal(100_000, (await second.Content.ReadAsByteArrayAsync()).Length);
