@@ -186,10 +186,11 @@ internal sealed partial class SendQueue
 
                 if (head == _tail)
                 {
-                    // The writer may still write into the free part of the tail block; a sealed
-                    // reference, or a block nobody holds memory of, can go now, so an idle
-                    // keep-alive connection holds no lease and no block.
-                    if (head.IsReference || !_ownedMemoryHandedOut)
+                    // Kestrel may still write into the free part of the tail block (its
+                    // BufferWriter keeps a span across Advance), so a block stays until something
+                    // follows it. A sealed reference can go now: an idle keep-alive connection
+                    // must not hold a lease.
+                    if (head.IsReference)
                     {
                         head.Free(_pool);
                     }
@@ -224,9 +225,9 @@ internal sealed partial class SendQueue
             {
                 if (!segment.Freed)
                 {
-                    // A tail block whose memory Kestrel still holds may be written after this;
-                    // leave it to the GC rather than hand it to another connection.
-                    var returnBlock = !(segment == _tail && _ownedMemoryHandedOut);
+                    // Kestrel may still write into the tail block after this; leave it to the GC
+                    // rather than hand it to another connection.
+                    var returnBlock = segment != _tail;
                     segment.Free(_pool, returnBlock);
                 }
 

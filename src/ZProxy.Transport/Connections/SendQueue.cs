@@ -34,7 +34,6 @@ internal sealed partial class SendQueue : PipeWriter, IValueTaskSource<FlushResu
     private SendSegment? _head;
     private SendSegment? _tail;
     private SendSegment? _commitFrom;
-    private bool _ownedMemoryHandedOut;
     private long _unflushedBytes;
 
     private long _unsentOwnedBytes;
@@ -168,8 +167,10 @@ internal sealed partial class SendQueue : PipeWriter, IValueTaskSource<FlushResu
                 return;
             }
 
+            // Kestrel's BufferWriter keeps writing into the rest of a span after Advance without
+            // asking again (Pipe tolerates it), so any room left in the tail block is fair game.
             var tail = _tail;
-            if (tail?.Block is not { } block || !_ownedMemoryHandedOut)
+            if (tail?.Block is not { } block)
             {
                 if (bytes == 0)
                 {
@@ -186,7 +187,6 @@ internal sealed partial class SendQueue : PipeWriter, IValueTaskSource<FlushResu
 
             tail.Written += bytes;
             _unflushedBytes += bytes;
-            _ownedMemoryHandedOut = false;
         }
     }
 
@@ -371,13 +371,11 @@ internal sealed partial class SendQueue : PipeWriter, IValueTaskSource<FlushResu
         var tail = _tail;
         if (tail is { Block: { } block } && block.Length - tail.Written >= needed)
         {
-            _ownedMemoryHandedOut = true;
             return block.AsMemory(tail.Written);
         }
 
         var segment = SendSegment.ForBlock(_pool.RentArray(needed));
         AppendUnsynchronized(segment);
-        _ownedMemoryHandedOut = true;
         return segment.Block;
     }
 
@@ -399,7 +397,6 @@ internal sealed partial class SendQueue : PipeWriter, IValueTaskSource<FlushResu
 
     private void AppendUnsynchronized(SendSegment segment)
     {
-        _ownedMemoryHandedOut = false;
         if (_tail is null)
         {
             _head = _tail = _commitFrom = segment;

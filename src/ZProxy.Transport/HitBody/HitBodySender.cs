@@ -41,8 +41,10 @@ public sealed class HitBodySender
 
     /// <summary>
     /// Starts the response (if not started) and writes <paramref name="segments"/> as its body.
-    /// Sets Content-Length to the body's length when the response has none yet. For HEAD and for
-    /// 204, 205 and 304 responses, only starts the response.
+    /// If the response has not started, removes any Transfer-Encoding header and sets
+    /// Content-Length to the body's length when it has none. For HEAD and for 204, 205 and 304
+    /// responses, only starts the response. A response the caller already started without
+    /// Content-Length is sent chunked by Kestrel, by copying.
     /// </summary>
     /// <param name="context">The request's context; its response status and headers are set.</param>
     /// <param name="segments">The body, in order (a range is a slice, see <see cref="Slice"/>).</param>
@@ -62,10 +64,12 @@ public sealed class HitBodySender
         }
 
         var noBody = HttpMethods.IsHead(context.Request.Method) || response.StatusCode is 204 or 205 or 304 || response.StatusCode < 200;
-        if (!response.HasStarted && response.ContentLength is null && !response.Headers.ContainsKey("Transfer-Encoding")
-            && response.StatusCode is not (204 or 205 or 304) && response.StatusCode >= 200)
+        if (!response.HasStarted && response.StatusCode is not (204 or 205 or 304) && response.StatusCode >= 200)
         {
-            response.ContentLength = total;
+            // Framing belongs to this hop (RFC 9112 section 6.1): a stored Transfer-Encoding is
+            // not replayed, and a body of known length goes out with Content-Length.
+            response.Headers.Remove("Transfer-Encoding");
+            response.ContentLength ??= total;
         }
 
         await response.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -41,6 +41,25 @@ internal sealed class TransportTestHost : IAsyncDisposable
 
     public ConcurrentQueue<HitBodySendResult> Results { get; } = new();
 
+    private readonly SemaphoreSlim _resultAdded = new(0);
+
+    /// <summary>
+    /// Waits until <paramref name="count"/> hit handlers have returned: the client can read a
+    /// body before the server's SendAsync returns and records its metrics.
+    /// </summary>
+    public async Task WaitForResultsAsync(int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (Results.Count < count)
+        {
+            var remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero || !await _resultAdded.WaitAsync(remaining))
+            {
+                throw new TimeoutException($"Only {Results.Count} of {count} hit handlers returned.");
+            }
+        }
+    }
+
     public ErrorLogCollector Errors { get; }
 
     public MetricCollector<long> BodyBytes { get; }
@@ -155,11 +174,13 @@ internal sealed class TransportTestHost : IAsyncDisposable
 
             if (query.ContainsKey("chunked"))
             {
-                context.Response.Headers.TransferEncoding = "chunked";
+                // Started without Content-Length: Kestrel chunks the body itself.
+                await context.Response.StartAsync();
             }
 
             var result = await context.Response.SendSealedBodyAsync(segments, body, context.RequestAborted);
             Results.Enqueue(result);
+            _resultAdded.Release();
         }
         finally
         {
