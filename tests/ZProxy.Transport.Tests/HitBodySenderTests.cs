@@ -41,6 +41,8 @@ public sealed class HitBodySenderTests
         Assert.Equal(0, host.SumBodyBytes("copy"));
         Assert.Equal(0, host.SumBodyBytes("sendfile"));
         Assert.Equal(0, host.CountFallbacks());
+        Assert.True(host.Counters!.SendmsgBytes + host.Counters.SendAsyncBytes >= expected);
+        Assert.Equal(0, host.Counters.SendfileBytes);
         Assert.All(host.Results, r => Assert.Null(r.CopyReason));
         foreach (var body in host.Bodies.Values)
         {
@@ -206,6 +208,25 @@ public sealed class HitBodySenderTests
         await host.WaitForResultsAsync(2);
         Assert.Equal(1024 * 1024 + 123 + 69_901, host.SumBodyBytes("sendfile"));
         Assert.Equal(0, host.SumBodyBytes("copy"));
+
+        // The kernel really took bytes through sendfile(2) (the rest went from the mapping while
+        // waiting for the socket to drain).
+        Assert.True(host.Counters!.SendfileBytes > 0);
+        await body.WaitForZeroAsync(ReleaseTimeout);
+    }
+
+    [Fact]
+    public async Task SendAsync_PortableSendLoop_PipelinedHitsByteExact()
+    {
+        await using var host = await TransportTestHost.StartAsync(transport: o => o.UseGatheredSend = false);
+        var body = host.AddBody("p", 300_000);
+        await using var client = await RawHttpConnection.ConnectAsync(host.Port);
+
+        await client.SendAsync(RawHttpConnection.Get("/hit/p?parts=3") + RawHttpConnection.Get("/plain/70000") + RawHttpConnection.Get("/hit/p?range=5-99999"));
+        Assert.Equal(Hex(body.Sha256()), (await client.ReadResponseAsync()).Sha256Hex);
+        Assert.Equal(Hex(SHA256.HashData(TransportTestHost.Pattern(70_000))), (await client.ReadResponseAsync()).Sha256Hex);
+        Assert.Equal(Hex(body.Sha256(5, 99_995)), (await client.ReadResponseAsync()).Sha256Hex);
+        Assert.Equal(0, host.Counters!.SendmsgBytes);
         await body.WaitForZeroAsync(ReleaseTimeout);
     }
 

@@ -85,6 +85,7 @@ internal sealed partial class ZProxyConnection
             var sent = SendGathered(vectors, count);
             if (sent > 0)
             {
+                _counters.AddSendmsg(sent);
                 _output.Consume(sent);
             }
             else
@@ -162,6 +163,7 @@ internal sealed partial class ZProxyConnection
                 var result = SendFile(_socket.SafeHandle, file.DangerousGetHandle(), ref offset, (nuint)run.Length);
                 if (result >= 0)
                 {
+                    _counters.AddSendfile(offset - before);
                     _output.Consume(offset - before);
                     return result > 0;
                 }
@@ -202,6 +204,7 @@ internal sealed partial class ZProxyConnection
         }
 
         var sent = await _socket.SendAsync(run, SocketFlags.None).ConfigureAwait(false);
+        _counters.AddSendAsync(sent);
         _output.Consume(sent);
     }
 
@@ -223,6 +226,7 @@ internal sealed partial class ZProxyConnection
             }
 
             var sent = await _socket.SendAsync(run, SocketFlags.None).ConfigureAwait(false);
+            _counters.AddSendAsync(sent);
             _output.Consume(sent);
         }
     }

@@ -29,6 +29,7 @@ internal sealed partial class ZProxyConnection : ConnectionContext,
     private readonly Socket _socket;
     private readonly PinnedBlockPool _pool;
     private readonly ILogger _logger;
+    private readonly SendCounters _counters;
     private readonly ZProxyTransportOptions _options;
     private readonly Pipe _input;
     private readonly SendQueue _output;
@@ -44,8 +45,9 @@ internal sealed partial class ZProxyConnection : ConnectionContext,
     private Task? _processingTask;
     private int _connectionClosedFired;
 
-    public ZProxyConnection(Socket socket, string connectionId, PinnedBlockPool pool, ZProxyTransportOptions options, ILogger logger)
+    public ZProxyConnection(Socket socket, string connectionId, PinnedBlockPool pool, ZProxyTransportOptions options, SendCounters counters, ILogger logger)
     {
+        _counters = counters;
         _socket = socket;
         _pool = pool;
         _options = options;

@@ -15,11 +15,13 @@ internal sealed class ZProxyConnectionListener : IConnectionListener
     private readonly ZProxyTransportOptions _options;
     private readonly PinnedBlockPool _pool;
     private readonly ILogger _logger;
+    private readonly SendCounters _counters;
     private readonly ConnectionRegistry _registry;
     private Socket? _listenSocket;
 
-    public ZProxyConnectionListener(EndPoint endPoint, ZProxyTransportOptions options, PinnedBlockPool pool, ILogger logger)
+    public ZProxyConnectionListener(EndPoint endPoint, ZProxyTransportOptions options, PinnedBlockPool pool, SendCounters counters, ILogger logger)
     {
+        _counters = counters;
         EndPoint = endPoint;
         _options = options;
         _pool = pool;
@@ -84,7 +86,7 @@ internal sealed class ZProxyConnectionListener : IConnectionListener
                 }
 
                 var id = Interlocked.Increment(ref s_connectionCounter);
-                var connection = new ZProxyConnection(socket, FormatConnectionId(id), _pool, _options, _logger);
+                var connection = new ZProxyConnection(socket, FormatConnectionId(id), _pool, _options, _counters, _logger);
                 _registry.Add(id, connection);
                 connection.Start();
                 _ = connection.Completion.ContinueWith(

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ZProxy.Transport.Buffers;
+using ZProxy.Transport.Connections;
 
 namespace ZProxy.Transport.Listening;
 
@@ -18,6 +19,8 @@ internal sealed class ZProxyTransportFactory : IConnectionListenerFactory, IConn
     private readonly ILogger _logger;
     private readonly PinnedBlockPool _pool = new();
 
+    internal SendCounters Counters { get; } = new();
+
     public ZProxyTransportFactory(IOptions<ZProxyTransportOptions> options, ILoggerFactory loggerFactory)
     {
         _options = options.Value;
@@ -28,7 +31,7 @@ internal sealed class ZProxyTransportFactory : IConnectionListenerFactory, IConn
 
     public ValueTask<IConnectionListener> BindAsync(EndPoint endpoint, CancellationToken cancellationToken = default)
     {
-        var listener = new ZProxyConnectionListener(endpoint, _options, _pool, _logger);
+        var listener = new ZProxyConnectionListener(endpoint, _options, _pool, Counters, _logger);
         listener.Bind();
         return new ValueTask<IConnectionListener>(listener);
     }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -11,6 +12,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using ZProxy.PageBlocks;
+using ZProxy.Transport.Connections;
+using ZProxy.Transport.Listening;
 using ZProxy.Transport.Metrics;
 
 namespace ZProxy.Transport.Tests.Infrastructure;
@@ -69,6 +72,9 @@ internal sealed class TransportTestHost : IAsyncDisposable
     public int Port { get; }
 
     public IServiceProvider Services => _app.Services;
+
+    /// <summary>Bytes sent per system call by ZProxy's transport (null on Kestrel's own).</summary>
+    public SendCounters? Counters => _app.Services.GetServices<IConnectionListenerFactory>().OfType<ZProxyTransportFactory>().SingleOrDefault()?.Counters;
 
     public static async Task<TransportTestHost> StartAsync(
         bool zproxyTransport = true,
