@@ -54,10 +54,12 @@ public sealed class HitBodySenderTests
         Assert.Empty(host.Errors.Entries);
     }
 
-    [Fact]
-    public async Task SendAsync_PipelinedMixOfHitsAndOrdinaryResponses_ByteExactAndKeepsConnection()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SendAsync_PipelinedMixOfHitsAndOrdinaryResponses_ByteExactAndKeepsConnection(bool zproxyTransport)
     {
-        await using var host = await TransportTestHost.StartAsync();
+        await using var host = await TransportTestHost.StartAsync(zproxyTransport);
         var small = host.AddBody("small", 1024);
         var medium = host.AddBody("medium", 200_000);
         var large = host.AddBody("large", 1024 * 1024);
@@ -212,6 +214,25 @@ public sealed class HitBodySenderTests
         // The kernel really took bytes through sendfile(2) (the rest went from the mapping while
         // waiting for the socket to drain).
         Assert.True(host.Counters!.SendfileBytes > 0);
+        await body.WaitForZeroAsync(ReleaseTimeout);
+    }
+
+    [Fact]
+    public async Task SendAsync_Tls_CopiesWithTlsReasonByteExact()
+    {
+        using var certificate = TestCertificate.Create();
+        await using var host = await TransportTestHost.StartAsync(certificate: certificate);
+        var body = host.AddBody("t", 300_000);
+        using var handler = new SocketsHttpHandler();
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        using var client = new HttpClient(handler);
+
+        var bytes = await client.GetByteArrayAsync($"https://127.0.0.1:{host.Port}/hit/t?parts=3");
+
+        Assert.Equal(Hex(body.Sha256()), Hex(SHA256.HashData(bytes)));
+        await host.WaitForResultsAsync(1);
+        Assert.Equal(300_000, host.SumBodyBytes("copy"));
+        Assert.Equal(1, host.CountFallbacks(HitBodyCopyReasons.Tls));
         await body.WaitForZeroAsync(ReleaseTimeout);
     }
 

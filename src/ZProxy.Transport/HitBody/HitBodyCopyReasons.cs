@@ -25,6 +25,12 @@ public static class HitBodyCopyReasons
     /// <summary>A flush of the transport was still pending, so Kestrel buffers instead of passing through.</summary>
     public const string FlushPending = "flush_pending";
 
+    /// <summary>
+    /// The response body writer is not Kestrel's own (a middleware wrapped it): a wrapper could
+    /// write into memory it gets from the writer below, so sealed memory is never offered to it.
+    /// </summary>
+    public const string BodyWrapped = "body_wrapped";
+
     /// <summary>GetMemory did not hand back the armed segment (a wrapped body writer, or Kestrel buffered).</summary>
     public const string NotPassedThrough = "not_passed_through";
 }

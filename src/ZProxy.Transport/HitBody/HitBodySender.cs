@@ -32,6 +32,8 @@ namespace ZProxy.Transport;
 /// </remarks>
 public sealed class HitBodySender
 {
+    private const string KestrelResponsePipeWriter = "Microsoft.AspNetCore.Server.Kestrel.Core.Internal.Http.HttpResponsePipeWriter";
+
     private readonly HitBodyMetrics _metrics;
 
     internal HitBodySender(HitBodyMetrics metrics)
@@ -203,6 +205,15 @@ public sealed class HitBodySender
         if (response.ContentLength != total)
         {
             return HitBodyCopyReasons.ContentLength;
+        }
+
+        // Only Kestrel's own response writer is known to pass GetMemory/Advance straight down
+        // without touching the memory (Http1OutputProducer in Kestrel 10). A wrapper could write
+        // a prefix into what it gets from below: that would be a write to sealed pages. The
+        // zero-copy guard test fails if a Kestrel upgrade renames the type.
+        if (response.BodyWriter.GetType().FullName != KestrelResponsePipeWriter)
+        {
+            return HitBodyCopyReasons.BodyWrapped;
         }
 
         output = feature.Output;

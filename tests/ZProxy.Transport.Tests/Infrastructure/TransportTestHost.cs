@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -79,7 +80,8 @@ internal sealed class TransportTestHost : IAsyncDisposable
     public static async Task<TransportTestHost> StartAsync(
         bool zproxyTransport = true,
         Action<ZProxyTransportOptions>? transport = null,
-        Action<KestrelServerOptions>? kestrel = null)
+        Action<KestrelServerOptions>? kestrel = null,
+        X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         var errors = new ErrorLogCollector();
@@ -87,7 +89,13 @@ internal sealed class TransportTestHost : IAsyncDisposable
         builder.Logging.AddProvider(errors);
         builder.WebHost.UseKestrel(options =>
         {
-            options.Listen(IPAddress.Loopback, 0);
+            options.Listen(IPAddress.Loopback, 0, listen =>
+            {
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
             kestrel?.Invoke(options);
         });
         if (zproxyTransport)
