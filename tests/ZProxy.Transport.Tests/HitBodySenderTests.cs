@@ -175,6 +175,24 @@ public sealed class HitBodySenderTests
     }
 
     [Fact]
+    public async Task SendAsync_WrappedResponseWriter_CopiesWithBodyWrappedReason()
+    {
+        await using var host = await TransportTestHost.StartAsync();
+        var body = host.AddBody("w", 100_000);
+        await using var client = await RawHttpConnection.ConnectAsync(host.Port);
+
+        await client.SendAsync(RawHttpConnection.Get("/hit/w?wrap=1&parts=2") + RawHttpConnection.Get("/hit/w"));
+        Assert.Equal(Hex(body.Sha256()), (await client.ReadResponseAsync()).Sha256Hex);
+        Assert.Equal(Hex(body.Sha256()), (await client.ReadResponseAsync()).Sha256Hex);
+
+        await host.WaitForResultsAsync(2);
+        Assert.Equal(100_000, host.SumBodyBytes("copy"));
+        Assert.Equal(100_000, host.SumBodyBytes("reference"));
+        Assert.Equal(1, host.CountFallbacks(HitBodyCopyReasons.BodyWrapped));
+        await body.WaitForZeroAsync(ReleaseTimeout);
+    }
+
+    [Fact]
     public async Task SendAsync_KestrelSocketTransport_CopiesWithForeignTransportReason()
     {
         await using var host = await TransportTestHost.StartAsync(zproxyTransport: false);

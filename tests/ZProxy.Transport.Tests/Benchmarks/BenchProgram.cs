@@ -107,33 +107,32 @@ public static class BenchProgram
     }
 
     // The head ends with \r\n\r\n and the body is exactly `size` bytes (Content-Length); no
-    // pipelining, so everything read belongs to this response.
+    // pipelining, so everything read belongs to this response. The head arrives in the first
+    // read in practice; the loop keeps looking if not.
     private static async Task ReadResponseAsync(Socket socket, byte[] buffer, int size)
     {
         long total = 0;
         long expected = -1;
-        var headLength = -1;
-        var scan = new List<byte>();
+        var filled = 0;
         while (expected < 0 || total < expected)
         {
-            var read = await socket.ReceiveAsync(buffer, SocketFlags.None);
+            var offset = expected < 0 ? filled : 0;
+            var read = await socket.ReceiveAsync(buffer.AsMemory(offset), SocketFlags.None);
             if (read == 0)
             {
                 throw new EndOfStreamException();
             }
 
-            if (headLength < 0)
+            total += read;
+            if (expected < 0)
             {
-                scan.AddRange(buffer.AsSpan(0, read).ToArray());
-                var index = scan.ToArray().AsSpan().IndexOf("\r\n\r\n"u8);
+                filled += read;
+                var index = buffer.AsSpan(0, filled).IndexOf("\r\n\r\n"u8);
                 if (index >= 0)
                 {
-                    headLength = index + 4;
-                    expected = headLength + size;
+                    expected = index + 4 + size;
                 }
             }
-
-            total += read;
         }
     }
 }

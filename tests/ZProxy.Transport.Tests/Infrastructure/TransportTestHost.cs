@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
@@ -184,6 +185,12 @@ internal sealed class TransportTestHost : IAsyncDisposable
                 segments = HitBodySender.Slice(segments, first, last - first + 1);
                 context.Response.StatusCode = StatusCodes.Status206PartialContent;
                 context.Response.Headers.ContentRange = $"bytes {first}-{last}/{body.Length}";
+            }
+
+            if (query.ContainsKey("wrap"))
+            {
+                // What a body-rewriting middleware does: a response writer that is not Kestrel's.
+                context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(context.Response.Body));
             }
 
             if (query.ContainsKey("chunked"))
