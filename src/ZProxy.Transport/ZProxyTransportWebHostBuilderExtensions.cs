@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ZProxy.Transport.Listening;
 
 namespace ZProxy.Transport;
@@ -19,7 +20,8 @@ public static class ZProxyTransportWebHostBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         return builder.ConfigureServices(services =>
         {
-            services.AddSingleton<IConnectionListenerFactory, ZProxyTransportFactory>();
+            // Appended (once) after UseKestrel's socket factory: Kestrel tries the last one first.
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IConnectionListenerFactory, ZProxyTransportFactory>());
             var options = services.AddOptions<ZProxyTransportOptions>();
             if (configure is not null)
             {

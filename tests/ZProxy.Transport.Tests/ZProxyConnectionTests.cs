@@ -33,6 +33,41 @@ public sealed class ZProxyConnectionTests
     }
 
     [Fact]
+    public async Task Connection_ManyConcurrentPipelinedClients_ByteExactAndAllReleased()
+    {
+        await using var host = await TransportTestHost.StartAsync(transport: o => o.SocketSendBufferSize = 64 * 1024);
+        var bodies = new[] { host.AddBody("c0", 3000), host.AddBody("c1", 90_000), host.AddBody("c2", 600_000) };
+        var plain = Convert.ToHexString(SHA256.HashData(TransportTestHost.Pattern(20_000)));
+
+        var clients = Enumerable.Range(0, 8).Select(async c =>
+        {
+            await using var client = await RawHttpConnection.ConnectAsync(host.Port, receiveBufferSize: 64 * 1024);
+            for (var round = 0; round < 5; round++)
+            {
+                var batch = string.Concat(Enumerable.Range(0, 4).Select(i => i == 2
+                    ? RawHttpConnection.Get("/plain/20000")
+                    : RawHttpConnection.Get($"/hit/c{(c + i + round) % 3}?parts={1 + i}")));
+                await client.SendAsync(batch);
+                for (var i = 0; i < 4; i++)
+                {
+                    var response = await client.ReadResponseAsync();
+                    var expected = i == 2 ? plain : Convert.ToHexString(bodies[(c + i + round) % 3].Sha256());
+                    Assert.Equal(expected, response.Sha256Hex);
+                }
+            }
+        });
+        await Task.WhenAll(clients);
+
+        foreach (var body in bodies)
+        {
+            await body.WaitForZeroAsync(ReleaseTimeout);
+            Assert.Equal(0, body.Underflows);
+        }
+
+        Assert.Empty(host.Errors.Entries);
+    }
+
+    [Fact]
     public async Task Connection_LargeCopiedBodiesUnderBackpressure_ByteExact()
     {
         // 4 MiB written by the app through Kestrel: the owned-bytes threshold makes flushes wait.
