@@ -126,6 +126,48 @@ public sealed class ZProxyConnectionTests
         Assert.Equal(200, (await next.ReadResponseAsync()).Status);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Connection_ClientGoneDuringRequest_RequestAbortedFires(bool reset)
+    {
+        await using var host = await TransportTestHost.StartAsync();
+        var client = await RawHttpConnection.ConnectAsync(host.Port);
+        await client.SendAsync(RawHttpConnection.Get("/wait"));
+        await host.WaitStarted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        if (reset)
+        {
+            client.Socket.LingerState = new LingerOption(true, 0);
+        }
+        else
+        {
+            client.Socket.Shutdown(SocketShutdown.Send);
+        }
+
+        await client.DisposeAsync();
+
+        // The receive side ending fires ConnectionClosed, which Kestrel turns into RequestAborted.
+        await host.WaitAborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Connection_Http10Request_HitByReferenceThenClosed()
+    {
+        await using var host = await TransportTestHost.StartAsync();
+        var body = host.AddBody("h10", 100_000);
+        await using var client = await RawHttpConnection.ConnectAsync(host.Port);
+
+        await client.SendAsync("GET /hit/h10?parts=2 HTTP/1.0\r\nHost: localhost\r\n\r\n");
+        var response = await client.ReadResponseAsync();
+
+        Assert.Equal(Convert.ToHexString(body.Sha256()), response.Sha256Hex);
+        Assert.True(await client.WaitForCloseAsync(TimeSpan.FromSeconds(10)));
+        await host.WaitForResultsAsync(1);
+        Assert.Equal(100_000, host.SumBodyBytes("reference"));
+        await body.WaitForZeroAsync(ReleaseTimeout);
+    }
+
     [Fact]
     public async Task StopAsync_HitBodyInFlight_DrainsThenClosesAndReleases()
     {

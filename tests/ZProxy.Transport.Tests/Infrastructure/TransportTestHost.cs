@@ -67,6 +67,11 @@ internal sealed class TransportTestHost : IAsyncDisposable
 
     public ErrorLogCollector Errors { get; }
 
+    /// <summary>Set when <c>/wait</c> starts, and when its RequestAborted token fires.</summary>
+    public TaskCompletionSource WaitStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource WaitAborted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public MetricCollector<long> BodyBytes { get; }
 
     public MetricCollector<long> Fallbacks { get; }
@@ -118,6 +123,18 @@ internal sealed class TransportTestHost : IAsyncDisposable
         });
         app.MapGet("/plainchunked/{size:int}", (HttpContext context, int size) => WritePatternAsync(context, size));
         app.MapGet("/connection", (HttpContext context) => context.Connection.Id);
+        app.MapGet("/wait", async (HttpContext context) =>
+        {
+            host!.WaitStarted.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                host.WaitAborted.TrySetResult();
+            }
+        });
 
         await app.StartAsync();
         host = new TransportTestHost(app, errors);
