@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using ZProxy.Transport.Listening;
 
 namespace ZProxy.Transport;
@@ -28,6 +29,8 @@ public static class ZProxyTransportWebHostBuilderExtensions
                 options.Configure(configure);
             }
 
+            options.ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ZProxyTransportOptions>, ZProxyTransportOptionsValidator>());
             services.AddZProxyHitBody();
         });
     }
