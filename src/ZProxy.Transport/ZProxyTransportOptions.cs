@@ -25,7 +25,9 @@ public sealed class ZProxyTransportOptions
     /// Owned (copied) bytes queued but not yet taken by the kernel above which a flush waits;
     /// null for no limit. Bytes sent by reference to sealed segments are not counted: they cost
     /// no transport memory, and a flush that waited on them would be timed by Kestrel's minimum
-    /// response data rate against bytes it never counted.
+    /// response data rate against bytes it never counted. For the same reason, owned bytes queued
+    /// behind an unsent reference (a pipelined response after a large hit) may reach 16 times
+    /// this value before a flush waits.
     /// </summary>
     /// <remarks>Default 64 KiB, as Kestrel's socket transport.</remarks>
     public long? MaxWriteBufferSize { get; set; } = 64 * 1024;

@@ -164,7 +164,7 @@ internal sealed partial class SendQueue
             }
 
             TrimHeadUnsynchronized();
-            resume = _flushPending && _unsentOwnedBytes <= _resumeThreshold;
+            resume = _flushPending && CanResumeUnsynchronized();
         }
 
         if (resume)

@@ -29,6 +29,7 @@ internal sealed partial class SendQueue : PipeWriter, IValueTaskSource<FlushResu
     private readonly TimeProvider _time;
     private readonly long _pauseThreshold;
     private readonly long _resumeThreshold;
+    private readonly long _behindReferenceCap;
     private readonly long? _sendfileThreshold;
 
     private SendSegment? _head;
@@ -68,6 +69,7 @@ internal sealed partial class SendQueue : PipeWriter, IValueTaskSource<FlushResu
         _time = options.TimeProvider;
         _pauseThreshold = options.MaxWriteBufferSize ?? 0;
         _resumeThreshold = _pauseThreshold / 2;
+        _behindReferenceCap = _pauseThreshold * BehindReferenceFactor;
         _sendfileThreshold = options.SendfileThreshold;
     }
 
@@ -219,7 +221,7 @@ internal sealed partial class SendQueue : PipeWriter, IValueTaskSource<FlushResu
                 return new ValueTask<FlushResult>(new FlushResult(isCanceled: true, isCompleted: false));
             }
 
-            if (_pauseThreshold > 0 && _unsentOwnedBytes > _pauseThreshold)
+            if (ShouldPauseUnsynchronized())
             {
                 _flushPending = true;
                 _flushCore.Reset();
@@ -464,6 +466,55 @@ internal sealed partial class SendQueue : PipeWriter, IValueTaskSource<FlushResu
         var single = now + Math.Max(ticksAtRate, graceTicks);
         var accumulated = wasIdle || _referenceDeadline == long.MaxValue ? single : _referenceDeadline + ticksAtRate;
         _referenceDeadline = Math.Max(single, accumulated);
+    }
+
+    // Owned bytes queued behind an unsent sealed reference may reach this many times the pause
+    // threshold before a flush waits (see ShouldPauseUnsynchronized).
+    private const int BehindReferenceFactor = 16;
+
+    /// <summary>
+    /// Whether a flush must wait. Like Kestrel's socket transport, when owned bytes exceed the
+    /// pause threshold, but owned bytes queued behind an unsent sealed reference count only
+    /// against a larger cap: Kestrel times a waiting flush against the bytes it flushed, and the
+    /// wait would include draining the reference, which it never counted, so a client reading
+    /// at a legal rate would be cut off. The cap still bounds the memory a pipelining client can
+    /// make the transport hold behind a slow reference.
+    /// </summary>
+    private bool ShouldPauseUnsynchronized()
+        => _pauseThreshold > 0 && (OwnedBytesAheadOfReferencesUnsynchronized(_pauseThreshold) > _pauseThreshold || _unsentOwnedBytes > _behindReferenceCap);
+
+    private bool CanResumeUnsynchronized()
+        => _pauseThreshold == 0 || (OwnedBytesAheadOfReferencesUnsynchronized(_resumeThreshold) <= _resumeThreshold && _unsentOwnedBytes <= _behindReferenceCap / 2);
+
+    /// <summary>
+    /// Committed, unsent owned bytes before the first unsent reference; stops counting past
+    /// <paramref name="limit"/>, so the walk is bounded by about limit / 4 KiB segments.
+    /// </summary>
+    private long OwnedBytesAheadOfReferencesUnsynchronized(long limit)
+    {
+        if (_unsentReferenceBytes == 0)
+        {
+            return _unsentOwnedBytes;
+        }
+
+        long owned = 0;
+        for (var segment = _head; segment is not null && owned <= limit; segment = segment.Next)
+        {
+            var unsent = segment.Committed - segment.Sent;
+            if (segment.Freed || unsent <= 0)
+            {
+                continue;
+            }
+
+            if (segment.IsReference)
+            {
+                break;
+            }
+
+            owned += unsent;
+        }
+
+        return owned;
     }
 
     /// <summary>True when bytes sent by reference are overdue at the request's minimum rate.</summary>
