@@ -255,6 +255,30 @@ public sealed class HitBodySenderTests
     }
 
     [Fact]
+    public async Task SendAsync_Http2PriorKnowledge_CopiesWithProtocolReasonByteExact()
+    {
+        await using var host = await TransportTestHost.StartAsync(protocols: Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
+        var body = host.AddBody("h2", 300_000);
+        using var client = new HttpClient();
+
+        // h2c with prior knowledge: HTTP/2 frames over ZProxy's transport.
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{host.Port}/hit/h2?parts=3")
+        {
+            Version = System.Net.HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        using var response = await client.SendAsync(request);
+        var bytes = await response.Content.ReadAsByteArrayAsync();
+
+        Assert.Equal(System.Net.HttpVersion.Version20, response.Version);
+        Assert.Equal(Hex(body.Sha256()), Hex(SHA256.HashData(bytes)));
+        await host.WaitForResultsAsync(1);
+        Assert.Equal(300_000, host.SumBodyBytes("copy"));
+        Assert.Equal(1, host.CountFallbacks(HitBodyCopyReasons.Protocol));
+        await body.WaitForZeroAsync(ReleaseTimeout);
+    }
+
+    [Fact]
     public async Task SendAsync_PortableSendLoop_PipelinedHitsByteExact()
     {
         await using var host = await TransportTestHost.StartAsync(transport: o => o.UseGatheredSend = false);

@@ -87,7 +87,8 @@ internal sealed class TransportTestHost : IAsyncDisposable
         bool zproxyTransport = true,
         Action<ZProxyTransportOptions>? transport = null,
         Action<KestrelServerOptions>? kestrel = null,
-        X509Certificate2? certificate = null)
+        X509Certificate2? certificate = null,
+        HttpProtocols protocols = HttpProtocols.Http1AndHttp2)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
         var errors = new ErrorLogCollector();
@@ -97,6 +98,7 @@ internal sealed class TransportTestHost : IAsyncDisposable
         {
             options.Listen(IPAddress.Loopback, 0, listen =>
             {
+                listen.Protocols = protocols;
                 if (certificate is not null)
                 {
                     listen.UseHttps(certificate);
