@@ -125,6 +125,22 @@ public sealed class SendQueueTests : IDisposable
         Assert.Equal(0, _body.Underflows);
     }
 
+    [Fact]
+    public void Advance_ArmedWhenConnectionEndsMidHandOff_CompletesWithoutRetaining()
+    {
+        var segment = _body.Segments(1)[0];
+        Assert.True(_queue.TryArm(segment, _body, rate: null, out _));
+        Assert.True(_queue.IsArmedMemory(_queue.GetMemory(segment.Memory.Length)));
+
+        // The send loop exits (abort or reset) between GetMemory and Advance.
+        _queue.OnSendLoopExit();
+        _queue.Advance(segment.Memory.Length);
+
+        Assert.Equal(segment.Memory.Length, _queue.Disarm());
+        Assert.Equal(0, _body.References);
+        Assert.Equal(0, _body.MaxReferences);
+    }
+
     private int GetLengthAfterGetMemory(int length)
     {
         Assert.True(_queue.IsArmedMemory(_queue.GetMemory(length)));

@@ -218,8 +218,10 @@ internal sealed partial class SendQueue
     {
         lock (_sync)
         {
+            // An arm in progress is left alone: its Advance still completes the hand-off (and
+            // queues nothing, the connection being gone), so the caller does not mistake an
+            // aborted connection for a broken one.
             _sendLoopDone = true;
-            ClearArmUnsynchronized();
             var segment = _head;
             while (segment is not null)
             {
