@@ -70,7 +70,9 @@ internal sealed partial class SendQueue : PipeWriter, IValueTaskSource<FlushResu
         _pauseThreshold = options.MaxWriteBufferSize ?? 0;
         _resumeThreshold = _pauseThreshold / 2;
         _behindReferenceCap = _pauseThreshold * BehindReferenceFactor;
-        _sendfileThreshold = options.SendfileThreshold;
+        // sendfile(2) is issued only by the Linux gather loop; elsewhere a file segment is sent
+        // from its mapping, and must not be counted as sent by sendfile.
+        _sendfileThreshold = OperatingSystem.IsLinux() && options.UseGatheredSend ? options.SendfileThreshold : null;
     }
 
     public override bool CanGetUnflushedBytes => true;
