@@ -5,6 +5,7 @@ using ZProxy.Caching.Freshness;
 using ZProxy.Caching.Ranges;
 using ZProxy.Caching.Validation;
 using ZProxy.PageBlocks;
+using ZProxy.Transport;
 
 namespace ZProxy.Proxy.Caching;
 
@@ -70,16 +71,27 @@ internal sealed class CachedResponseWriter(CacheMetrics metrics)
             return;
         }
 
-        foreach (var memory in lease.Body.Slice(start, count))
+        // The sealed segments go to the transport by reference where it can take them (ZProxy's own
+        // transport, HTTP/1.1, Content-Length); the sender copies, and says why, where it cannot.
+        IReadOnlyList<SealedSegment> segments = Segments(lease);
+        if (start != 0 || count != length)
         {
-            var result = await response.BodyWriter.WriteAsync(memory, context.RequestAborted);
-            if (result.IsCanceled || result.IsCompleted)
-            {
-                return;
-            }
+            segments = HitBodySender.Slice(segments, start, count);
         }
 
+        await response.SendSealedBodyAsync(segments, lease.Owner, context.RequestAborted);
         metrics.BodyBytes(count, fromCache: true);
+    }
+
+    private static List<SealedSegment> Segments(BodyLease lease)
+    {
+        var segments = new List<SealedSegment>(4);
+        foreach (var segment in lease.Segments)
+        {
+            segments.Add(segment);
+        }
+
+        return segments;
     }
 
     private async Task StreamInProgressAsync(HttpContext context, BodyLease lease, bool isHead)
