@@ -15,6 +15,16 @@ namespace ZProxy.FunctionalTests.Infrastructure;
 /// </summary>
 internal sealed class ZProxyServer : IAsyncDisposable
 {
+    /// <summary>
+    /// The transport every test runs on: the same sources compile into ZProxy.FunctionalTests (ZProxy's
+    /// zero-copy transport) and ZProxy.FunctionalTests.KestrelTransport (Kestrel's sockets).
+    /// </summary>
+#if KESTREL_TRANSPORT
+    public const string TransportMode = "Kestrel";
+#else
+    public const string TransportMode = "ZeroCopy";
+#endif
+
     private readonly WebApplication _app;
 
     private ZProxyServer(WebApplication app, Uri baseAddress, Uri? adminAddress)
@@ -52,6 +62,7 @@ internal sealed class ZProxyServer : IAsyncDisposable
             {
                 ["ZProxy:Admin:Url"] = "http://127.0.0.1:0",
                 ["ZProxy:DemoOrigin:Enabled"] = "false",
+                ["ZProxy:Transport:Mode"] = TransportMode,
             });
             b.Configuration.AddInMemoryCollection(settings);
             configure?.Invoke(b);
