@@ -271,6 +271,9 @@ public sealed partial class PageBlockStore : IDisposable
         }
     }
 
+    /// <summary>The indexed objects, for tests that check the allocator's invariants.</summary>
+    internal ICollection<StoredObject> IndexedObjects => _index.Values;
+
     /// <summary>Leases recorded and not yet returned (only with <see cref="PageBlockStoreOptions.TrackLeases"/>).</summary>
     internal int TrackedLeaseCount => _trackedLeases?.Count ?? 0;
 
