@@ -227,27 +227,46 @@ public sealed partial class PageBlockStore
         var block = _openSmall[sizeClass];
         if (block is null)
         {
-            if (!EnsureRoomLocked(BlockSize) || !TryTakeFreeBlockLocked(evict: true, out block))
+            if (!TryTakeFreeBlockLocked(evict: true, out block))
             {
                 slot = default;
                 return false;
             }
 
-            _chargedData += BlockSize;
             block.Kind = PageblockKind.Small;
             block.SizeClass = sizeClass;
             block.SlotSize = _sizeClasses.SlotSize(sizeClass);
             block.NextSlotOffset = 0;
+            block.ChargedPages = 0;
             _openSmall[sizeClass] = block;
         }
 
         var offset = block.NextSlotOffset;
-        block.NextSlotOffset += block.SlotSize;
-        block.LiveObjects++;
-        block.PendingWriters++;
+        var end = offset + block.SlotSize;
+        block.NextSlotOffset = end;
         if (block.IsFull)
         {
             _openSmall[sizeClass] = null;
+        }
+
+        // The slot pins the block (pending writer) while room is made for the pages it newly touches.
+        block.LiveObjects++;
+        block.PendingWriters++;
+        var newPages = ((end + PageSize - 1) / PageSize) - block.ChargedPages;
+        if (newPages > 0)
+        {
+            if (!EnsureRoomLocked((long)newPages * PageSize))
+            {
+                // The slot stays unused (slots are never handed out twice).
+                block.LiveObjects--;
+                block.PendingWriters--;
+                SettleSmallLocked(block);
+                slot = default;
+                return false;
+            }
+
+            block.ChargedPages += newPages;
+            _chargedData += (long)newPages * PageSize;
         }
 
         slot = new BodyExtent(block, offset, block.SlotSize, IsSlot: true);
@@ -402,7 +421,7 @@ public sealed partial class PageBlockStore
             }
 
             arena.Release(block.ArenaOffset, BlockSize);
-            _chargedData -= BlockSize;
+            _chargedData -= (long)block.ChargedPages * PageSize;
             block.ResetToFree();
             _freeBlocks.Push(block);
         }

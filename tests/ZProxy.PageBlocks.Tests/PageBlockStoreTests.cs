@@ -54,9 +54,9 @@ public class PageBlockStoreTests
 
         TestBodies.Put(store, "k", TestBodies.Create(300, 1), knownLength: false);
 
-        // One small pageblock, not the page run the body was written into.
+        // One page of a small pageblock (the rest of the block is untouched), not the page run it was written into.
         var stats = store.GetStatistics();
-        Assert.Equal(store.BlockSize, stats.DataBytes);
+        Assert.Equal(store.PageSize, stats.DataBytes);
         Assert.Equal(300, stats.BodyBytes);
         Assert.Equal(1, stats.UnfreedObjects);
     }

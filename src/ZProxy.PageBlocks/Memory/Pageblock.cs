@@ -63,6 +63,12 @@ internal sealed unsafe class Pageblock
 
     public bool IsFull => NextSlotOffset + SlotSize > Size;
 
+    /// <summary>
+    /// Small: pages charged to the limit so far, those holding at least one handed-out slot. The memfd is
+    /// sparse, so the untouched rest of an open block costs no memory and is not charged.
+    /// </summary>
+    public int ChargedPages { get; set; }
+
     /// <summary>Small: slots not yet freed (written or being written). Pages: runs not yet freed.</summary>
     public int LiveObjects { get; set; }
 
@@ -84,6 +90,7 @@ internal sealed unsafe class Pageblock
         SizeClass = -1;
         SlotSize = 0;
         NextSlotOffset = 0;
+        ChargedPages = 0;
         LiveObjects = 0;
         PendingWriters = 0;
         UsedPages = 0;
