@@ -147,6 +147,7 @@ public sealed partial class PageBlockStore
     {
         var extents = storedObject.Extents;
         long start = 0;
+        var hasRuns = false;
         for (var i = 0; i < extents.Length; i++)
         {
             var extent = extents[i];
@@ -166,7 +167,7 @@ public sealed partial class PageBlockStore
                 var pages = extent.Capacity / PageSize;
                 if (keepPages < pages)
                 {
-                    FreeRunLocked(block, extent.Offset + (keepPages * PageSize), pages - keepPages, wasSealed: false);
+                    FreeRunLocked(block, extent.Offset + (keepPages * PageSize), pages - keepPages);
                     extent = extent with { Capacity = keepPages * PageSize };
                     storedObject.ReplaceLastExtent(extent);
                 }
@@ -174,14 +175,17 @@ public sealed partial class PageBlockStore
 
             if (seal && extent.Capacity > 0)
             {
-                // ZCopy §3.2.3: a large body's pages are protected once its data is complete.
-                block.Arena.Protect(block.ArenaOffset + extent.Offset, extent.Capacity, readOnly: true);
+                hasRuns = true;
             }
 
             start += extent.Capacity;
         }
 
-        storedObject.RunsSealed = seal;
+        if (hasRuns)
+        {
+            // ZCopy §3.2.3: a large body's pages are protected once its data is complete (batched).
+            QueueSealLocked(storedObject);
+        }
     }
 
     /// <summary>Returns an object's memory. Called once, when its last reference is dropped.</summary>
@@ -203,7 +207,7 @@ public sealed partial class PageBlockStore
             }
             else if (extent.Capacity > 0)
             {
-                FreeRunLocked(extent.Block, extent.Offset, extent.Capacity / PageSize, storedObject.RunsSealed);
+                FreeRunLocked(extent.Block, extent.Offset, extent.Capacity / PageSize);
             }
         }
 
@@ -225,6 +229,12 @@ public sealed partial class PageBlockStore
     {
         var sizeClass = _sizeClasses.ClassOf(length);
         var block = _openSmall[sizeClass];
+        if (_disposed)
+        {
+            slot = default;
+            return false;
+        }
+
         if (block is null)
         {
             if (!TryTakeFreeBlockLocked(evict: true, out block))
@@ -275,7 +285,7 @@ public sealed partial class PageBlockStore
 
     private bool TryAllocateRunLocked(int wantPages, out BodyExtent run)
     {
-        if (!EnsureRoomLocked((long)wantPages * PageSize))
+        if (_disposed || !EnsureRoomLocked((long)wantPages * PageSize))
         {
             run = default;
             return false;
@@ -316,7 +326,7 @@ public sealed partial class PageBlockStore
         for (var i = _partialPages.Count - 1; i >= 0 && scanned < 64; i--, scanned++)
         {
             var block = _partialPages[i];
-            var (start, length) = FindFreeRun(block.UsedPages, wantPages);
+            var (start, length) = FindFreeRun(block.UsedPages | block.DirtyPages, wantPages);
             if (length == wantPages || (!exact && length > 0))
             {
                 run = ClaimLocked(block, start, length);
@@ -368,32 +378,29 @@ public sealed partial class PageBlockStore
         block.PendingWriters++;
         _chargedData += (long)pages * PageSize;
         UpdatePartialLocked(block);
+        if (pages > 1)
+        {
+            block.Arena.Populate(block.ArenaOffset + ((long)startPage * PageSize), (long)pages * PageSize);
+        }
+
         return new BodyExtent(block, startPage * PageSize, pages * PageSize, IsSlot: false);
     }
 
-    /// <summary>Gives pages back: unseal, punch (never rewritten in place), uncharge; a block with no pages left goes to the pool.</summary>
-    private void FreeRunLocked(Pageblock block, int offset, int pages, bool wasSealed)
+    /// <summary>
+    /// Gives pages back. They stay charged and unusable until punched (<see cref="FlushDirtyLocked"/>): freed
+    /// memory is never handed out again before its pages are released, so it is never rewritten in place.
+    /// </summary>
+    private void FreeRunLocked(Pageblock block, int offset, int pages)
     {
-        var arenaOffset = block.ArenaOffset + offset;
+        var mask = PageMask(offset / PageSize, pages);
         var length = (long)pages * PageSize;
-        if (wasSealed)
-        {
-            block.Arena.Protect(arenaOffset, length, readOnly: false);
-        }
-
-        block.Arena.Release(arenaOffset, length);
-        block.UsedPages &= ~PageMask(offset / PageSize, pages);
+        block.UsedPages &= ~mask;
+        block.DirtyPages |= mask;
+        block.DirtyBytes += length;
         _chargedData -= length;
-        if (block.UsedPages == 0)
-        {
-            RemovePartialLocked(block);
-            block.ResetToFree();
-            _freeBlocks.Push(block);
-        }
-        else
-        {
-            UpdatePartialLocked(block);
-        }
+        _dirtyBytes += length;
+        AddDirtyLocked(block);
+        UpdatePartialLocked(block);
     }
 
     /// <summary>
@@ -407,7 +414,6 @@ public sealed partial class PageBlockStore
             return;
         }
 
-        var arena = block.Arena;
         if (block.LiveObjects == 0)
         {
             if (ReferenceEquals(_openSmall[block.SizeClass], block))
@@ -415,21 +421,18 @@ public sealed partial class PageBlockStore
                 _openSmall[block.SizeClass] = null;
             }
 
-            if (block.IsSealed)
-            {
-                arena.Protect(block.ArenaOffset, BlockSize, readOnly: false);
-            }
-
-            arena.Release(block.ArenaOffset, BlockSize);
-            _chargedData -= (long)block.ChargedPages * PageSize;
-            block.ResetToFree();
-            _freeBlocks.Push(block);
+            // Punched (and unsealed) in the next batch, then back to the pool.
+            var bytes = (long)block.ChargedPages * PageSize;
+            block.Kind = PageblockKind.Dirty;
+            block.DirtyBytes = bytes;
+            _chargedData -= bytes;
+            _dirtyBytes += bytes;
+            AddDirtyLocked(block);
         }
-        else if (block.IsFull && !block.IsSealed)
+        else if (block.IsFull && !block.IsSealed && !block.SealQueued)
         {
-            // ZCopy §3.2.3: a pageblock of small objects is protected when it is full.
-            arena.Protect(block.ArenaOffset, BlockSize, readOnly: true);
-            block.IsSealed = true;
+            // ZCopy §3.2.3: a pageblock of small objects is protected when it is full (batched).
+            QueueSealLocked(block);
         }
     }
 
@@ -440,6 +443,14 @@ public sealed partial class PageBlockStore
             if (_freeBlocks.TryPop(out block!))
             {
                 return true;
+            }
+
+            // Punching is a batch of syscalls (each a TLB shootdown): do it when enough has piled up, else
+            // map fresh space while the address-space reserve lasts.
+            if (_dirtyBytes >= MemoryLimit / 16 || (_arenas.Count >= _maxArenas && _dirtyBytes > 0))
+            {
+                FlushDirtyLocked();
+                continue;
             }
 
             if (_arenas.Count < _maxArenas)
@@ -477,7 +488,7 @@ public sealed partial class PageBlockStore
 
     private void UpdatePartialLocked(Pageblock block)
     {
-        var hasFree = block.UsedPages != _fullPagesMask;
+        var hasFree = (block.UsedPages | block.DirtyPages) != _fullPagesMask;
         if (hasFree && block.PartialIndex < 0)
         {
             block.PartialIndex = _partialPages.Count;

@@ -43,6 +43,8 @@ public sealed partial class PageBlockStore : IDisposable
         MemoryLimit = options.MemoryLimit.Bytes;
         MaxObjectSize = Math.Min(options.MaxObjectSize.Bytes, MemoryLimit);
         _forceAnonymous = options.UnsafeForceAnonymousMemory;
+        _sealBatchSize = options.SealBatchSize;
+        _sealDelay = options.SealDelay;
         _sizeClasses = new SizeClasses(LargeObjectThreshold);
         _openSmall = new Pageblock?[_sizeClasses.Count];
         _fullPagesMask = PagesPerBlock == 64 ? ulong.MaxValue : (1UL << PagesPerBlock) - 1;
@@ -132,10 +134,20 @@ public sealed partial class PageBlockStore : IDisposable
     /// <returns>False when no committed body is stored under the key.</returns>
     public bool TryLease(ReadOnlySpan<char> key, out BodyLease lease)
     {
-        if (_spanIndex.TryGetValue(key, out var storedObject) && TryLeaseObject(storedObject, out lease))
+        // Two tries: a body freed between the lookup and the lease may already have been replaced under
+        // the same key by a newer one.
+        for (var attempt = 0; attempt < 2; attempt++)
         {
-            storedObject.MarkVisited();
-            return true;
+            if (!_spanIndex.TryGetValue(key, out var storedObject))
+            {
+                break;
+            }
+
+            if (TryLeaseObject(storedObject, out lease))
+            {
+                storedObject.MarkVisited();
+                return true;
+            }
         }
 
         lease = default;
@@ -228,6 +240,8 @@ public sealed partial class PageBlockStore : IDisposable
                     case PageblockKind.Free:
                         free++;
                         break;
+                    case PageblockKind.Dirty:
+                        break;
                     case PageblockKind.Small:
                         if (block.IsSealed)
                         {
@@ -254,10 +268,12 @@ public sealed partial class PageBlockStore : IDisposable
             }
 
             return new PageBlockStoreStatistics(
-                UsedBytes: _chargedData + _chargedMetadata,
+                UsedBytes: _chargedData + _chargedMetadata + _dirtyBytes,
                 LimitBytes: MemoryLimit,
                 DataBytes: _chargedData,
                 MetadataBytes: _chargedMetadata,
+                FreedUnpunchedBytes: _dirtyBytes,
+                PendingSeals: _pendingSealObjects.Count + _pendingSealBlocks.Count,
                 BodyBytes: _bodyBytes,
                 Objects: _indexedObjects,
                 UnfreedObjects: _unfreedObjects,
@@ -288,6 +304,7 @@ public sealed partial class PageBlockStore : IDisposable
             }
 
             _disposed = true;
+            _sealTimer?.Dispose();
             foreach (var storedObject in _index.Values)
             {
                 RemoveFromIndexLocked(storedObject);

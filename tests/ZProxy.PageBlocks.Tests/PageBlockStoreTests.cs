@@ -88,6 +88,7 @@ public class PageBlockStoreTests
             Assert.True(small.TryAppend(TestBodies.Create(50, 1)));
         }
 
+        store.FlushPending();
         var after = store.GetStatistics();
         Assert.Equal(0, after.UsedBytes);
         Assert.Equal(0, after.UnfreedObjects);
@@ -174,6 +175,8 @@ public class PageBlockStoreTests
         Assert.Equal(body, TestBodies.Read(lease));
         lease.Dispose();
         Assert.Equal(0, store.GetStatistics().UnfreedObjects);
+        Assert.True(store.GetStatistics().FreedUnpunchedBytes > 0);
+        store.FlushPending();
         Assert.Equal(0, store.GetStatistics().UsedBytes);
         Assert.False(store.Remove("k"));
     }
@@ -286,6 +289,7 @@ public class PageBlockStoreTests
 
         store.Remove("k");
         store.Remove("s");
+        store.FlushPending();
         Assert.Equal(0, store.GetStatistics().UsedBytes);
     }
 
@@ -336,6 +340,7 @@ public class PageBlockStoreTests
 
         Assert.True(writer.IsFailed);
         Assert.False(writer.TryCommit("k", null, 0));
+        store.FlushPending();
         Assert.Equal(0, store.GetStatistics().UsedBytes);
         Assert.True(store.CreateWriter(100_001).IsFailed);
     }
@@ -349,6 +354,7 @@ public class PageBlockStoreTests
         Assert.False(writer.TryAppend(TestBodies.Create(200, 1)));
 
         Assert.True(writer.IsFailed);
+        store.FlushPending();
         Assert.Equal(0, store.GetStatistics().UsedBytes);
     }
 

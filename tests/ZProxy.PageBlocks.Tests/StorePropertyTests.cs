@@ -28,7 +28,7 @@ public class StorePropertyTests(ITestOutputHelper output)
     public void RandomOperations_AnySeed_InvariantsHold(int seed)
     {
         var random = new Random(seed);
-        using var store = TestBodies.CreateStore(memoryLimit: 1 << 20, anonymous: seed % 4 == 0, pageblockPages: seed % 2 == 0 ? 4 : 16);
+        using var store = TestBodies.CreateStore(memoryLimit: 1 << 20, anonymous: seed % 4 == 0, pageblockPages: seed % 2 == 0 ? 4 : 16, sealBatchSize: (seed % 3) switch { 0 => 1, 1 => 4, _ => 32 });
         var writers = new List<Writing>();
         var held = new List<Held>();
         var committed = new Dictionary<string, int>();
@@ -218,6 +218,7 @@ public class StorePropertyTests(ITestOutputHelper output)
             store.Remove("k" + k);
         }
 
+        store.FlushPending();
         var stats = store.GetStatistics();
         Assert.Equal(0, stats.UnfreedObjects);
         Assert.Equal(0, stats.UsedBytes);

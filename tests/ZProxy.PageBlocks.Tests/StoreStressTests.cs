@@ -14,7 +14,7 @@ public class StoreStressTests(ITestOutputHelper output)
     [Fact]
     public async Task ConcurrentReadersAndWriters_UnderEviction_EveryLeasedBodyMatchesItsChecksum()
     {
-        using var store = TestBodies.CreateStore(memoryLimit: 4 << 20);
+        using var store = TestBodies.CreateStore(memoryLimit: 4 << 20, sealBatchSize: 16);
         const int Keys = 64;
         const int WritesPerWriter = 300;
         const int Writers = 3;
@@ -128,6 +128,7 @@ public class StoreStressTests(ITestOutputHelper output)
             store.Remove("k" + k);
         }
 
+        store.FlushPending();
         Assert.Equal(0, store.GetStatistics().UsedBytes);
     }
 
