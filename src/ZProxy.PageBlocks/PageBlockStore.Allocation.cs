@@ -64,7 +64,7 @@ public sealed partial class PageBlockStore
                 final = moved;
             }
 
-            FinishWritingLocked(written, length, seal: ReferenceEquals(final, written));
+            FinishWritingLocked(written, length, seal: ReferenceEquals(final, written), writer.CurrentRunPopulated);
             if (!ReferenceEquals(final, written))
             {
                 written.MarkComplete(length);
@@ -121,7 +121,7 @@ public sealed partial class PageBlockStore
         lock (_sync)
         {
             var written = writer.StoredObject;
-            FinishWritingLocked(written, writer.Length, seal: false);
+            FinishWritingLocked(written, writer.Length, seal: false, writer.CurrentRunPopulated);
             written.MarkAborted();
             if (written.DropReference())
             {
@@ -143,7 +143,11 @@ public sealed partial class PageBlockStore
     }
 
     /// <summary>The writer is done with its extents: trim the last page run, seal the runs, settle slots.</summary>
-    private void FinishWritingLocked(StoredObject storedObject, long length, bool seal)
+    /// <param name="storedObject">The written body.</param>
+    /// <param name="length">Bytes written.</param>
+    /// <param name="seal">Queue the page runs for sealing.</param>
+    /// <param name="lastRunPopulated">Bytes at the start of the last run that may have been touched.</param>
+    private void FinishWritingLocked(StoredObject storedObject, long length, bool seal, int lastRunPopulated)
     {
         var extents = storedObject.Extents;
         long start = 0;
@@ -167,7 +171,19 @@ public sealed partial class PageBlockStore
                 var pages = extent.Capacity / PageSize;
                 if (keepPages < pages)
                 {
-                    FreeRunLocked(block, extent.Offset + (keepPages * PageSize), pages - keepPages);
+                    // Pages past the written length were never readable, so no one can hold them: those
+                    // never touched go back as they are; touched ones (populated ahead) are punched first.
+                    var touchedPages = Math.Clamp((lastRunPopulated + PageSize - 1) / PageSize, keepPages, pages);
+                    if (touchedPages > keepPages)
+                    {
+                        FreeRunLocked(block, extent.Offset + (keepPages * PageSize), touchedPages - keepPages);
+                    }
+
+                    if (pages > touchedPages)
+                    {
+                        FreeUntouchedRunLocked(block, extent.Offset + (touchedPages * PageSize), pages - touchedPages);
+                    }
+
                     extent = extent with { Capacity = keepPages * PageSize };
                     storedObject.ReplaceLastExtent(extent);
                 }
@@ -378,11 +394,6 @@ public sealed partial class PageBlockStore
         block.PendingWriters++;
         _chargedData += (long)pages * PageSize;
         UpdatePartialLocked(block);
-        if (pages > 1)
-        {
-            block.Arena.Populate(block.ArenaOffset + ((long)startPage * PageSize), (long)pages * PageSize);
-        }
-
         return new BodyExtent(block, startPage * PageSize, pages * PageSize, IsSlot: false);
     }
 
@@ -401,6 +412,23 @@ public sealed partial class PageBlockStore
         _dirtyBytes += length;
         AddDirtyLocked(block);
         UpdatePartialLocked(block);
+    }
+
+    /// <summary>Gives back pages that were never touched (nor readable): they hold no memory and need no punch.</summary>
+    private void FreeUntouchedRunLocked(Pageblock block, int offset, int pages)
+    {
+        block.UsedPages &= ~PageMask(offset / PageSize, pages);
+        _chargedData -= (long)pages * PageSize;
+        if (block.UsedPages == 0 && block.DirtyPages == 0)
+        {
+            RemovePartialLocked(block);
+            block.ResetToFree();
+            _freeBlocks.Push(block);
+        }
+        else
+        {
+            UpdatePartialLocked(block);
+        }
     }
 
     /// <summary>
