@@ -19,7 +19,6 @@ public sealed partial class PageBlockStore
     private long _chargedMetadata;
     private long _bodyBytes;
     private int _indexedObjects;
-    private int _unfreedObjects;
     private long _evictions;
     private bool _disposed;
     private bool _arenasDisposed;
@@ -58,7 +57,7 @@ public sealed partial class PageBlockStore
                 moved.AddExtent(slot);
                 CopyBody(written, slot, (int)length);
                 moved.Publish(length);
-                _unfreedObjects++;
+                _unfreed.Add(moved);
                 slot.Block.PendingWriters--;
                 SettleSmallLocked(slot.Block);
                 final = moved;
@@ -234,8 +233,8 @@ public sealed partial class PageBlockStore
             _bodyBytes -= storedObject.Available;
         }
 
-        _unfreedObjects--;
-        if (_disposed && _unfreedObjects == 0)
+        _unfreed.Remove(storedObject);
+        if (_disposed && _unfreed.Count == 0)
         {
             DisposeArenasLocked();
         }

@@ -25,7 +25,7 @@ public sealed partial class PageBlockStore : IDisposable
     private readonly ConcurrentDictionary<string, StoredObject>.AlternateLookup<ReadOnlySpan<char>> _spanIndex;
     private readonly SieveList _sieve = new();
     private readonly ConcurrentDictionary<long, StoredObject>? _trackedLeases;
-    private readonly StripedCounter _leases = new();
+    private readonly HashSet<StoredObject> _unfreed = new(ReferenceEqualityComparer.Instance);
     private long _nextLeaseId;
 
     /// <summary>Creates a store; memory is mapped lazily, one arena at a time, as bodies arrive.</summary>
@@ -107,7 +107,7 @@ public sealed partial class PageBlockStore : IDisposable
         var storedObject = new StoredObject(this, expected >= 0 ? (int)Math.Min(((expected + BlockSize - 1) / BlockSize) + 1, 64) : 4);
         lock (_sync)
         {
-            _unfreedObjects++;
+            _unfreed.Add(storedObject);
         }
 
         var writer = new BodyWriter(this, storedObject, expected);
@@ -276,13 +276,13 @@ public sealed partial class PageBlockStore : IDisposable
                 PendingSeals: _pendingSealObjects.Count + _pendingSealBlocks.Count,
                 BodyBytes: _bodyBytes,
                 Objects: _indexedObjects,
-                UnfreedObjects: _unfreedObjects,
+                UnfreedObjects: _unfreed.Count,
                 OpenPageblocks: open,
                 SealedPageblocks: sealedBlocks,
                 FreePageblocks: free,
                 Arenas: _arenas.Count,
                 Evictions: _evictions,
-                Leases: _leases.Value,
+                Leases: CountLeasesLocked(),
                 UsesMemfd: _arenas.Count > 0 && _arenas[0].File is not null);
         }
     }
@@ -310,7 +310,7 @@ public sealed partial class PageBlockStore : IDisposable
                 RemoveFromIndexLocked(storedObject);
             }
 
-            if (_unfreedObjects == 0)
+            if (_unfreed.Count == 0)
             {
                 foreach (var arena in _arenas)
                 {
@@ -335,7 +335,6 @@ public sealed partial class PageBlockStore : IDisposable
             _trackedLeases[id] = storedObject;
         }
 
-        _leases.Increment();
         lease = new BodyLease(storedObject, storedObject.Metadata, id);
         return true;
     }
@@ -347,8 +346,23 @@ public sealed partial class PageBlockStore : IDisposable
             throw new InvalidOperationException("This lease was already returned (a lease is disposed exactly once).");
         }
 
-        _leases.Decrement();
         ReleaseReference(storedObject);
+    }
+
+    /// <summary>
+    /// Leases and retains held now: every reference beyond the index's and a writer's own. Counted when a
+    /// collector asks, so the hit path pays no shared counter.
+    /// </summary>
+    private long CountLeasesLocked()
+    {
+        long leases = 0;
+        foreach (var storedObject in _unfreed)
+        {
+            var own = storedObject.InIndex || (!storedObject.IsComplete && !storedObject.IsAborted) ? 1 : 0;
+            leases += Math.Max(0, storedObject.RefCount - own);
+        }
+
+        return leases;
     }
 
     internal void ReleaseReference(StoredObject storedObject)

@@ -249,6 +249,9 @@ public class StorePropertyTests(ITestOutputHelper output)
         Assert.True(stats.UsedBytes <= store.MemoryLimit, $"used {stats.UsedBytes} > limit {store.MemoryLimit}");
         Assert.True(stats.UsedBytes >= 0);
 
+        // Every lease or retain the sequence holds is counted, and nothing else.
+        Assert.Equal(held.Count, stats.Leases);
+
         var live = new HashSet<StoredObject>(ReferenceEqualityComparer.Instance);
         foreach (var o in store.IndexedObjects)
         {
