@@ -124,7 +124,7 @@ public sealed partial class PageBlockStore
     private void AfterQueueLocked()
     {
         var pending = _pendingSealObjects.Count + _pendingSealBlocks.Count;
-        if (pending >= _sealBatchSize)
+        if (pending >= _sealBatchSize || _disposed)
         {
             FlushSealsLocked();
         }
@@ -205,7 +205,10 @@ public sealed partial class PageBlockStore
 
         _pendingSealObjects.Clear();
         _pendingSealBlocks.Clear();
-        _sealTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (!_disposed)
+        {
+            _sealTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
     }
 
     private static bool IsSealableLocked(Pageblock block, int generation)

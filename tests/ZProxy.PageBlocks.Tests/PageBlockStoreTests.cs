@@ -443,6 +443,24 @@ public class PageBlockStoreTests
     }
 
     [Fact]
+    public void Dispose_Store_WhileWritingAndLeased_WriterFailsLeaseStillReads()
+    {
+        var store = TestBodies.CreateStore(sealBatchSize: 8);
+        var body = TestBodies.Create(30_000, 1);
+        TestBodies.Put(store, "k", body);
+        Assert.True(store.TryLease("k", out var lease));
+        var writer = store.CreateWriter();
+        writer.TryAppend(TestBodies.Create(20_000, 2));
+
+        store.Dispose();
+
+        Assert.False(writer.TryCommit("late", null, 0));
+        Assert.Equal(body, TestBodies.Read(lease));
+        lease.Dispose();
+        Assert.Equal(0, store.GetStatistics().UnfreedObjects);
+    }
+
+    [Fact]
     public void Dispose_Store_WithNothingOutstanding_ReleasesEverything()
     {
         var store = TestBodies.CreateStore();
