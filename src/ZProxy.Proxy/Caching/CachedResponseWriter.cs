@@ -14,7 +14,7 @@ namespace ZProxy.Proxy.Caching;
 /// body from the store, answering the client's own conditional (304) and single-range (206/416)
 /// requests and HEAD on the way. Works on a complete body and on one still being filled.
 /// </summary>
-internal sealed class CachedResponseWriter(CacheMetrics metrics)
+internal sealed class CachedResponseWriter(CacheMetrics metrics, HitBodySender sender)
 {
     public async Task WriteAsync(HttpContext context, CachedResponse cached, BodyLease lease, DateTimeOffset now, string cacheStatus)
     {
@@ -79,7 +79,11 @@ internal sealed class CachedResponseWriter(CacheMetrics metrics)
             segments = HitBodySender.Slice(segments, start, count);
         }
 
-        await response.SendSealedBodyAsync(segments, lease.Owner, context.RequestAborted);
+        // Only sealed memory goes out by reference: a stray write into it faults instead of silently
+        // corrupting what every later client receives. Unsealed (a small object's pageblock not yet
+        // full, or a seal still batched) is copied, and counted under its reason.
+        await sender.SendAsync(context, segments, lease.Owner, context.RequestAborted,
+            lease.IsSealed ? null : HitBodyCopyReasons.Unsealed);
         metrics.BodyBytes(count, fromCache: true);
     }
 

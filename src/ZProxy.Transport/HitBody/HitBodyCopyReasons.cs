@@ -8,6 +8,10 @@ namespace ZProxy.Transport;
 public static class HitBodyCopyReasons
 {
     /// <summary>Not HTTP/1.x: HTTP/2 and HTTP/3 frame the body in Kestrel's own buffers.</summary>
+    /// <summary>The store had not sealed the memory yet (a small object whose pageblock is not full, or a seal
+    /// still batched): only sealed memory is handed out by reference, so a stray write can never corrupt it.</summary>
+    public const string Unsealed = "unsealed";
+
     public const string Protocol = "protocol";
 
     /// <summary>TLS: the transport writer sits under SslStream, which encrypts into its own buffer.</summary>

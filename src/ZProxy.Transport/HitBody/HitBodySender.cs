@@ -52,7 +52,10 @@ public sealed class HitBodySender
     /// <param name="segments">The body, in order (a range is a slice, see <see cref="Slice"/>).</param>
     /// <param name="owner">Owner of the sealed memory of every segment; see remarks on ownership.</param>
     /// <param name="cancellationToken">Cancels copying and flushing.</param>
-    public async Task<HitBodySendResult> SendAsync(HttpContext context, IReadOnlyList<SealedSegment> segments, ISealedMemoryOwner owner, CancellationToken cancellationToken = default)
+    /// <param name="copyReason">When set, the body is copied and counted under this reason without trying the
+    /// hand-off (the store says the memory is not sealed yet, <see cref="HitBodyCopyReasons.Unsealed"/>).</param>
+    public async Task<HitBodySendResult> SendAsync(HttpContext context, IReadOnlyList<SealedSegment> segments, ISealedMemoryOwner owner,
+        CancellationToken cancellationToken = default, string? copyReason = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(segments);
@@ -81,7 +84,8 @@ public sealed class HitBodySender
             return default;
         }
 
-        var reason = GetCopyReason(context, total, out var output);
+        SendQueue? output = null;
+        var reason = copyReason ?? GetCopyReason(context, total, out output);
         var writer = response.BodyWriter;
         var rate = context.Features.Get<IHttpMinResponseDataRateFeature>()?.MinDataRate;
         long referenceBytes = 0, sendfileBytes = 0, copiedBytes = 0;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Xunit.Abstractions;
+using ZProxy.PageBlocks;
 
 namespace ZProxy.FunctionalTests.Caching;
 
@@ -13,7 +14,8 @@ namespace ZProxy.FunctionalTests.Caching;
 public sealed class ZeroCopyGuardTests(ITestOutputHelper output)
 {
     [Theory]
-    [InlineData(1024)]
+    [InlineData(4096)]
+    [InlineData(16 * 1024)]
     [InlineData(128 * 1024)]
     [InlineData(1024 * 1024)]
     public async Task Hits_OnPlainConnection_AreSentByReferenceOnly(int size)
@@ -30,6 +32,8 @@ public sealed class ZeroCopyGuardTests(ITestOutputHelper output)
         {
         }
 
+        // Seals are batched (a few milliseconds); apply them now so every hit below finds sealed memory.
+        f.Proxy.Services.GetRequiredService<PageBlockStore>().FlushPending();
         var meterFactory = f.Proxy.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
         using var bytes = new MetricCollector<long>(meterFactory, "ZProxy.Transport", "zproxy.hit.body.bytes");
         for (var i = 0; i < Hits; i++)
@@ -52,5 +56,23 @@ public sealed class ZeroCopyGuardTests(ITestOutputHelper output)
         Assert.Equal((long)Hits * size, byPath.GetValueOrDefault("reference"));
         Assert.Equal(0, byPath.GetValueOrDefault("copy"));
 #endif
+    }
+
+    [Fact]
+    public async Task SmallObjectInOpenPageblock_IsCopied_AsUnsealed()
+    {
+        // A small body shares its pageblock with others and is sealed only when the block is full.
+        await using var f = await CacheFixture.StartAsync(StorageTests.Respond("max-age=600", "small body"), output);
+        using (await f.GetAsync("/small"))
+        {
+        }
+
+        var meterFactory = f.Proxy.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        using var fallbacks = new MetricCollector<long>(meterFactory, "ZProxy.Transport", "zproxy.hit.copy.fallbacks");
+        using var hit = await f.GetAsync("/small");
+
+        Assert.Equal("small body", await hit.Content.ReadAsStringAsync());
+        await fallbacks.WaitForMeasurementsAsync(1, TimeSpan.FromSeconds(10));
+        Assert.Equal("unsealed", fallbacks.GetMeasurementSnapshot().Single().Tags["reason"]);
     }
 }
