@@ -27,8 +27,9 @@ internal sealed class ZProxyServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private ZProxyServer(WebApplication app, Uri baseAddress, Uri? adminAddress)
+    private ZProxyServer(WebApplication app, Uri baseAddress, Uri? adminAddress, CapturingLoggerProvider logs)
     {
+        Logs = logs;
         _app = app;
         BaseAddress = baseAddress;
         AdminAddress = adminAddress;
@@ -48,6 +49,9 @@ internal sealed class ZProxyServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>Every warning and error the proxy logged.</summary>
+    public CapturingLoggerProvider Logs { get; }
+
     public static Task<ZProxyServer> StartAsync(IDictionary<string, string?> settings, ITestOutputHelper? output = null) =>
         StartAsync(settings, output, configure: null);
 
@@ -56,6 +60,7 @@ internal sealed class ZProxyServer : IAsyncDisposable
         ITestOutputHelper? output,
         Action<WebApplicationBuilder>? configure)
     {
+        var logs = new CapturingLoggerProvider();
         var builder = ZProxyApplication.CreateBuilder(["--urls", "http://127.0.0.1:0"], b =>
         {
             b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -67,6 +72,7 @@ internal sealed class ZProxyServer : IAsyncDisposable
             b.Configuration.AddInMemoryCollection(settings);
             configure?.Invoke(b);
             b.Logging.ClearProviders();
+            b.Logging.AddProvider(logs);
             if (output is not null)
             {
                 b.Logging.AddProvider(new XunitLoggerProvider(output));
@@ -85,7 +91,7 @@ internal sealed class ZProxyServer : IAsyncDisposable
         }
 
         var admin = app.Services.GetRequiredService<AdminEndpointService>().Addresses.FirstOrDefault();
-        return new ZProxyServer(app, new Uri(app.Urls.First() + "/"), admin is null ? null : new Uri(admin + "/"));
+        return new ZProxyServer(app, new Uri(app.Urls.First() + "/"), admin is null ? null : new Uri(admin + "/"), logs);
     }
 
     public async ValueTask DisposeAsync()
