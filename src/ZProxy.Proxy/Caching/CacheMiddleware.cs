@@ -347,6 +347,7 @@ internal sealed class CacheMiddleware(
         {
             var (response, status) = ((HttpResponse, string))state;
             CacheStatusHeader.Append(response.Headers, status);
+            response.Headers.Remove(CacheHeaderNames.ZProxyCacheControl);
             return Task.CompletedTask;
         }, (context.Response, value));
     }

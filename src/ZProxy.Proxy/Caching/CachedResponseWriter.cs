@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using ZProxy.Caching.Freshness;
+using ZProxy.Caching.Headers;
 using ZProxy.Caching.Ranges;
 using ZProxy.Caching.Validation;
 using ZProxy.PageBlocks;
@@ -26,6 +27,9 @@ internal sealed class CachedResponseWriter(CacheMetrics metrics, HitBodySender s
         {
             response.Headers[name] = values;
         }
+
+        // Directives targeted at ZProxy stop here (RFC 9213 §2: meant for this cache, not the next one).
+        response.Headers.Remove(CacheHeaderNames.ZProxyCacheControl);
 
         // RFC 9111 §5.1: a cache sends Age on every response it serves from storage.
         response.Headers.Age = AgeCalculator.FormatAge(cached.Policy.CurrentAge(now));

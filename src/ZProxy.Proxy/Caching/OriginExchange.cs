@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using ZProxy.Caching;
+using ZProxy.Caching.Headers;
 using ZProxy.Caching.Reuse;
 using ZProxy.Caching.Status;
 using ZProxy.Caching.Storage;
@@ -133,6 +134,9 @@ internal sealed class OriginExchange
         }
 
         CacheStatusHeader.Append(response.Headers, CacheStatusFormatter.Format(_policy.CacheName, status));
+
+        // Directives targeted at ZProxy stop here (RFC 9213 §2); the stored copy keeps them.
+        response.Headers.Remove(CacheHeaderNames.ZProxyCacheControl);
         return InterceptMode.PassThrough;
     }
 
