@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using ZProxy.Caching;
@@ -263,15 +262,7 @@ internal sealed class CacheMiddleware(
 
     private async Task ForwardAsync(HttpContext context, OriginExchange exchange)
     {
-        var inner = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
-        ResponseInterceptor? interceptor = null;
-        interceptor = new ResponseInterceptor(inner, () =>
-        {
-            var mode = exchange.Decide();
-            exchange.AttachTee(interceptor!);
-            return mode;
-        });
-        context.Features.Set<IHttpResponseBodyFeature>(interceptor);
+        var (interceptor, inner) = exchange.Intercept();
         var completed = false;
         try
         {
