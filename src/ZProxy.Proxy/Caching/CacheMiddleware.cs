@@ -122,23 +122,25 @@ internal sealed class CacheMiddleware(
 
         if (lookup.Result == CacheLookupResult.HitForMiss)
         {
-            metrics.Request(CacheResults.Pass);
-            await FetchAsync(context, policy, options, primaryKey, lookup.StoreKey, CacheStatusForward.UriMiss, coalesce: false);
+            // Recently not storable: forwarded at once, the client's conditions passed on (a 304 may come
+            // back); stored after all if the origin's answer has become storable.
+            await FetchAsync(context, policy, options, primaryKey, lookup.StoreKey, CacheStatusForward.UriMiss, hitForMiss: true);
             return;
         }
 
         var miss = lookup.Result == CacheLookupResult.VaryMiss ? CacheStatusForward.VaryMiss : CacheStatusForward.UriMiss;
-        await FetchAsync(context, policy, options, primaryKey, lookup.StoreKey, miss, coalesce: true);
+        await FetchAsync(context, policy, options, primaryKey, lookup.StoreKey, miss, hitForMiss: false);
     }
 
     private async Task FetchAsync(HttpContext context, CachePolicyOptions policy, CacheOptions options, string primaryKey,
-        string storeKey, CacheStatusForward forward, bool coalesce)
+        string storeKey, CacheStatusForward forward, bool hitForMiss)
     {
         var request = context.Request;
+        var result = hitForMiss ? CacheResults.Pass : CacheResults.Miss;
         if (HttpMethods.IsHead(request.Method) || request.Headers.ContainsKey(HeaderNames.Range))
         {
             // A HEAD or partial answer is not the stored GET: forward it as it is, store nothing.
-            metrics.Request(CacheResults.Miss);
+            metrics.Request(result);
             AppendStatusOnStart(context, policy, new CacheStatusEntry
             {
                 Forward = forward,
@@ -149,7 +151,7 @@ internal sealed class CacheMiddleware(
         }
 
         Fill? fill = null;
-        if (coalesce)
+        if (!hitForMiss)
         {
             if (fills.TryLead(storeKey, out var existing))
             {
@@ -161,13 +163,17 @@ internal sealed class CacheMiddleware(
             }
         }
 
-        metrics.Request(CacheResults.Miss);
+        metrics.Request(result);
         try
         {
-            // The client's own conditions are answered by the cache later, not passed on: the fill
-            // needs the full response (RFC 9111 §4.3.2 lets a cache choose its own validators).
-            request.Headers.Remove(HeaderNames.IfNoneMatch);
-            request.Headers.Remove(HeaderNames.IfModifiedSince);
+            if (!hitForMiss)
+            {
+                // The fill needs the full response, so the client's own conditions are not passed on
+                // (RFC 9111 §4.3.2 lets a cache choose its own validators); a 200 answers them correctly.
+                request.Headers.Remove(HeaderNames.IfNoneMatch);
+                request.Headers.Remove(HeaderNames.IfModifiedSince);
+            }
+
             var exchange = new OriginExchange(context, cache, policy, options, primaryKey, forward, fill);
             await ForwardAsync(context, exchange);
         }
