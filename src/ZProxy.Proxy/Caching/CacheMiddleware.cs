@@ -81,8 +81,7 @@ internal sealed class CacheMiddleware(
                 {
                     case ReuseDecision.Serve:
                         metrics.Request(CacheResults.Hit);
-                        await writer.WriteAsync(context, cached, lease, now,
-                            Format(policy, new CacheStatusEntry { Hit = true, TimeToLive = reuse.TimeToLive }));
+                        await writer.WriteAsync(context, cached, lease, now, cached.HitCacheStatus(policy.CacheName, reuse.TimeToLive));
                         return;
 
                     case ReuseDecision.ServeStaleAndRevalidate:

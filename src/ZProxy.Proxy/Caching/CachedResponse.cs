@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Primitives;
+using ZProxy.Caching.Status;
 using ZProxy.Caching.Storage;
+using ZProxy.PageBlocks;
 
 namespace ZProxy.Proxy.Caching;
 
@@ -31,6 +33,56 @@ internal sealed class CachedResponse(
 
     public CachedResponse WithPolicy(StoredResponseMetadata policy, Dictionary<string, StringValues> headers) =>
         new(policy, headers, Tags, PrimaryKey);
+
+    // Hit-path memos. Races are benign: both sides compute equal immutable values.
+    private HitStatus? _hitStatus;
+    private SegmentList? _segments;
+
+    /// <summary>
+    /// The <c>Cache-Status</c> of a plain hit. It changes only when the whole-second ttl does, so it is
+    /// formatted at most once a second per entry instead of on every hit.
+    /// </summary>
+    public string HitCacheStatus(string cacheName, TimeSpan timeToLive)
+    {
+        var seconds = (long)timeToLive.TotalSeconds;
+        var memo = Volatile.Read(ref _hitStatus);
+        if (memo is not null && memo.Seconds == seconds && ReferenceEquals(memo.CacheName, cacheName))
+        {
+            return memo.Value;
+        }
+
+        var value = CacheStatusFormatter.Format(cacheName, new CacheStatusEntry { Hit = true, TimeToLive = timeToLive });
+        Volatile.Write(ref _hitStatus, new HitStatus(seconds, cacheName, value));
+        return value;
+    }
+
+    /// <summary>
+    /// The segments of the complete body behind <paramref name="lease"/>, listed once per body. The memo
+    /// is keyed by the body's owner: the same metadata can sit beside two bodies for a moment (a small
+    /// body moved into its size-class slot at commit, with a coalesced reader still on the old copy).
+    /// </summary>
+    public IReadOnlyList<SealedSegment> Segments(in BodyLease lease)
+    {
+        var owner = lease.Owner;
+        if (Volatile.Read(ref _segments) is { } memo && ReferenceEquals(memo.Owner, owner))
+        {
+            return memo.Segments;
+        }
+
+        var list = new List<SealedSegment>(4);
+        foreach (var segment in lease.Segments)
+        {
+            list.Add(segment);
+        }
+
+        SealedSegment[] segments = [.. list];
+        Volatile.Write(ref _segments, new SegmentList(owner, segments));
+        return segments;
+    }
+
+    private sealed record SegmentList(ISealedMemoryOwner Owner, SealedSegment[] Segments);
+
+    private sealed record HitStatus(long Seconds, string CacheName, string Value);
 
     private static int Estimate(Dictionary<string, StringValues> headers, IReadOnlyList<string> tags, string primaryKey)
     {

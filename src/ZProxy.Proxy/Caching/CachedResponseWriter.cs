@@ -77,7 +77,7 @@ internal sealed class CachedResponseWriter(CacheMetrics metrics, HitBodySender s
 
         // The sealed segments go to the transport by reference where it can take them (ZProxy's own
         // transport, HTTP/1.1, Content-Length); the sender copies, and says why, where it cannot.
-        IReadOnlyList<SealedSegment> segments = Segments(lease);
+        var segments = cached.Segments(lease);
         if (start != 0 || count != length)
         {
             segments = HitBodySender.Slice(segments, start, count);
@@ -89,17 +89,6 @@ internal sealed class CachedResponseWriter(CacheMetrics metrics, HitBodySender s
         await sender.SendAsync(context, segments, lease.Owner, context.RequestAborted,
             lease.IsSealed ? null : HitBodyCopyReasons.Unsealed);
         metrics.BodyBytes(count, fromCache: true);
-    }
-
-    private static List<SealedSegment> Segments(BodyLease lease)
-    {
-        var segments = new List<SealedSegment>(4);
-        foreach (var segment in lease.Segments)
-        {
-            segments.Add(segment);
-        }
-
-        return segments;
     }
 
     private async Task StreamInProgressAsync(HttpContext context, BodyLease lease, bool isHead)
