@@ -36,7 +36,8 @@ Options:
   --sizes "..."      subset of: 1k 16k 128k 1m (default all)
   --proxies "..."    subset of proxy names (default: every ZProxy variant, varnish, nginx)
   --out DIR          output folder (default loadtests/results, or a temporary folder with --quick)
-  --no-build         use existing Release builds
+  --no-build         use existing builds
+  --config C         build configuration to build or use (default Release; the CI smoke uses Debug)
 EOF
 }
 
@@ -53,6 +54,7 @@ while [ $# -gt 0 ]; do
     --proxies) proxies_filter=$2; shift ;;
     --out) out=$2; shift ;;
     --no-build) export LT_NO_BUILD=1 ;;
+    --config) export LT_CONFIGURATION=$2; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
@@ -96,9 +98,9 @@ trap 'exit 130' INT TERM
 lt_build "$root/src/ZProxy.Host"
 lt_build "$here/ZProxy.LoadTests.Origin"
 lt_build "$here/ZProxy.LoadTests.Scenarios"
-zproxy_dll="$root/src/ZProxy.Host/bin/Release/net10.0/zproxy.dll"
-origin_dll="$here/ZProxy.LoadTests.Origin/bin/Release/net10.0/ZProxy.LoadTests.Origin.dll"
-runner_dll="$here/ZProxy.LoadTests.Scenarios/bin/Release/net10.0/ZProxy.LoadTests.Scenarios.dll"
+zproxy_dll="$root/src/ZProxy.Host/bin/$LT_CONFIGURATION/net10.0/zproxy.dll"
+origin_dll="$here/ZProxy.LoadTests.Origin/bin/$LT_CONFIGURATION/net10.0/ZProxy.LoadTests.Origin.dll"
+runner_dll="$here/ZProxy.LoadTests.Scenarios/bin/$LT_CONFIGURATION/net10.0/ZProxy.LoadTests.Scenarios.dll"
 
 # --- origin (CPU 0: it serves each object once, then only the proxies work) ---
 origin_port=$(lt_free_port)

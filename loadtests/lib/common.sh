@@ -101,12 +101,15 @@ lt_cpu_ticks() {
   awk -v cpu="cpu$1" '$1 == cpu { busy = $2 + $3 + $4 + $7 + $9; print busy, busy + $5 + $6 + $8 }' /proc/stat
 }
 
-# Builds one project in Release unless LT_NO_BUILD=1.
+# Build configuration of the binaries the scripts run (Release unless --config says otherwise).
+export LT_CONFIGURATION=${LT_CONFIGURATION:-Release}
+
+# Builds one project unless LT_NO_BUILD=1.
 lt_build() {
   if [ "${LT_NO_BUILD:-0}" = 1 ]; then
     return 0
   fi
-  lt_log "building $1 (Release)"
-  dotnet build "$1" -c Release -nologo -v q -clp:ErrorsOnly > "$LT_WORK/build-$(basename "$1").log" 2>&1 \
+  lt_log "building $1 ($LT_CONFIGURATION)"
+  dotnet build "$1" -c "$LT_CONFIGURATION" -nologo -v q -clp:ErrorsOnly > "$LT_WORK/build-$(basename "$1").log" 2>&1 \
     || { cat "$LT_WORK/build-$(basename "$1").log" >&2; lt_die "build of $1 failed"; }
 }
