@@ -245,7 +245,8 @@ parse_ab() {
 
 load() { # url seconds outfile
   if [ "$tool" = wrk ]; then
-    taskset -c 0 wrk -t1 -c"$connections" -d"$2"s --latency "$1" > "$3" 2>&1 || true
+    # wrk's default 2 s timeout counts slow 1 MiB answers on a loaded machine as errors; 10 s does not.
+    taskset -c 0 wrk -t1 -c"$connections" -d"$2"s --timeout 10s --latency "$1" > "$3" 2>&1 || true
   else
     # -t first: it implies -n 50000, which the -n after it lifts.
     taskset -c 0 ab -k -q -c "$connections" -t "$2" -n 100000000 "$1" > "$3" 2>&1 || true
@@ -295,7 +296,9 @@ for size in $sizes; do
       if [ "$tool" = wrk ]; then parsed=$(parse_wrk "$result"); else parsed=$(parse_ab "$result"); fi
       read -r requests rps p50 p99 errors non2xx <<< "$parsed"
       run=$((run + 1))
-      lt_log "[$run/$total_runs] $size round $r $name: $rps req/s, p99 ${p99} us, proxy $((t1 - t0)) ticks, errors $errors/$non2xx"
+      other=$(((c1b1 - c1b0) - (t1 - t0)))
+      lt_log "[$run/$total_runs] $size round $r $name: $rps req/s, p99 ${p99} us, proxy $((t1 - t0)) ticks," \
+        "other load on CPU 1 $((other > 0 ? 100 * other / (c1t1 - c1t0 + 1) : 0)) %, errors $errors/$non2xx"
       [ "$requests" -gt 0 ] || { cat "$result" >&2; lt_log "$name produced no requests"; }
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
         "$size" "$bytes" "$r" "$name" "$tool" "$duration" "$requests" "$rps" "$p50" "$p99" "$errors" "$non2xx" \
