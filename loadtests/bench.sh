@@ -22,6 +22,11 @@ ZPROXY_VARIANTS=(
   "zproxy|--ZProxy:Transport:Mode=zerocopy"
   # "zproxy-kestrel|--ZProxy:Transport:Mode=kestrel"
 )
+# Experiments without editing this file: LT_ZPROXY_VARIANTS="a|--X=1;b|--X=2" replaces the list
+# (arguments within a variant are separated by spaces).
+if [ -n "${LT_ZPROXY_VARIANTS:-}" ]; then
+  IFS=';' read -r -a ZPROXY_VARIANTS <<< "$LT_ZPROXY_VARIANTS"
+fi
 
 usage() {
   sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
