@@ -171,8 +171,9 @@ internal static class ScenarioRunner
             stats.BodyVerified();
             stats.Record(operation, Classify(response), micros, length);
         }
-        catch (Exception exception) when (exception is HttpRequestException or IOException or TaskCanceledException)
+        catch (Exception exception) when (exception is not OutOfMemoryException)
         {
+            // Whatever fails one request is that request's error; the run goes on and reports it.
             stats.Error(operation, exception.GetType().Name, $"{url.PathAndQuery}: {exception.Message}", Micros());
         }
     }
