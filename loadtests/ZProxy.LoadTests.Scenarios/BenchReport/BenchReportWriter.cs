@@ -30,7 +30,7 @@ internal static class BenchReportWriter
         Directory.CreateDirectory(outDirectory);
         var markdown = Markdown(results, meta, baseline);
         File.WriteAllText(Path.Combine(outDirectory, "results.md"), markdown);
-        File.WriteAllText(Path.Combine(outDirectory, "results.svg"), SvgChart.Render(results, Title(meta)));
+        File.WriteAllText(Path.Combine(outDirectory, "results.svg"), SvgChart.Render(results, Title(meta), Note(results, meta)));
         Console.WriteLine(markdown);
         return 0;
     }
@@ -125,6 +125,17 @@ internal static class BenchReportWriter
 
     private static string Title(IReadOnlyDictionary<string, string> meta) =>
         $"Cache hits, proxy on 1 CPU ({(meta.TryGetValue("tool", out var t) ? t : "wrk")}, {(meta.TryGetValue("date", out var d) ? d : "")}); medians, bars = min–max";
+
+    /// <summary>The chart says how disturbed its runs were, so it cannot be quoted without that.</summary>
+    private static string Note(IReadOnlyList<ProxySizeResult> results, IReadOnlyDictionary<string, string> meta)
+    {
+        var disturbed = results.Sum(r => r.DisturbedRuns);
+        var total = results.Sum(r => r.Runs.Count);
+        var load = meta.TryGetValue("loadavg_start", out var start) ? $"; load average {start.Split(' ')[0]} at start on {(meta.TryGetValue("cpus", out var c) ? c : "?")} CPUs" : string.Empty;
+        return disturbed == 0
+            ? $"no run disturbed by other load on the proxy's CPU{load}"
+            : $"{disturbed} of {total} runs disturbed by other load on the proxy's CPU{load}: compare CPU per request, not requests/s";
+    }
 
     private static int ProxyOrder(IReadOnlyList<BenchRun> runs, string proxy)
     {

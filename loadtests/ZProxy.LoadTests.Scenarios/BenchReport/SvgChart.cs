@@ -19,16 +19,17 @@ internal static class SvgChart
     private static readonly string[] Palette = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static string Render(IReadOnlyList<ProxySizeResult> results, string title)
+    public static string Render(IReadOnlyList<ProxySizeResult> results, string title, string note)
     {
         var sizes = results.Select(r => r.SizeBytes).Distinct().Order().ToArray();
         var proxies = results.Select(r => r.Proxy).Distinct().ToArray();
         var width = Left + (2 * PanelWidth) + Gap + 20;
-        var height = Top + PanelHeight + Bottom + 30 + (20 * ((proxies.Length + 3) / 4));
+        var height = Top + PanelHeight + Bottom + 50 + (20 * ((proxies.Length + 3) / 4));
         var sb = new StringBuilder();
         sb.AppendLine(Inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"12\">");
         sb.AppendLine(Inv, $"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>");
         sb.AppendLine(Inv, $"<text x=\"{width / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"14\">{WebUtility.HtmlEncode(title)}</text>");
+        sb.AppendLine(Inv, $"<text x=\"{width / 2}\" y=\"{height - 8}\" text-anchor=\"middle\" font-size=\"11\" fill=\"#a00\">{WebUtility.HtmlEncode(note)}</text>");
 
         Panel(sb, results, sizes, proxies, Left, "requests/s (higher is better)", r => r.RequestsPerSecond);
         Panel(sb, results, sizes, proxies, Left + PanelWidth + Gap, "proxy CPU µs per request (lower is better)", r => r.CpuMicrosecondsPerRequest);
