@@ -115,7 +115,7 @@ pids+=($!)
 lt_wait_http "$origin/healthz" 60 "$!" || { cat "$LT_WORK/origin.log" >&2; lt_die "origin did not start"; }
 
 # --- proxies, each on CPU 1 ---
-declare -A proxy_url proxy_pid proxy_hit
+declare -A proxy_url proxy_pid proxy_hit proxy_metrics
 names=()
 want() { [ -z "$proxies_filter" ] || [[ " $proxies_filter " == *" $1 "* ]]; }
 
@@ -138,6 +138,7 @@ for variant in "${ZPROXY_VARIANTS[@]}"; do
     $extra) > "$LT_WORK/$name.log" 2>&1 &
   pids+=($!)
   proxy_pid[$name]=$! proxy_url[$name]="http://127.0.0.1:$port" proxy_hit[$name]='^cache-status:.*; hit'
+  proxy_metrics[$name]="http://127.0.0.1:$admin/metrics"
   names+=("$name")
 done
 
@@ -248,6 +249,16 @@ parse_ab() {
     END { printf "%d %.2f %.0f %.0f %d %d\n", requests, rps, p50, p99, errors, non2xx }' "$1"
 }
 
+# Bytes the .NET GC has handed out in a ZProxy process (its admin /metrics; .NET's System.Runtime meter),
+# or -1 for proxies that have no such figure. Read outside the timed window.
+allocated_bytes() {
+  if [ -z "${proxy_metrics[$1]:-}" ]; then
+    echo -1
+    return
+  fi
+  curl -s --max-time 5 "${proxy_metrics[$1]}" | awk '/^dotnet_gc_heap_total_allocated_bytes_total/ { s += $2; found = 1 } END { if (found) printf "%.0f\n", s; else print -1 }'
+}
+
 load() { # url seconds outfile
   if [ "$tool" = wrk ]; then
     # wrk's default 2 s timeout counts slow 1 MiB answers on a loaded machine as errors; 10 s does not.
@@ -259,7 +270,7 @@ load() { # url seconds outfile
 }
 
 raw="$out/raw.tsv"
-printf 'size\tsize_bytes\tround\tproxy\ttool\tduration_s\trequests\trps\tp50_us\tp99_us\terrors\tnon2xx\tproxy_ticks\tcpu1_busy\tcpu1_total\tcpu0_busy\tcpu0_total\tclk_tck\n' > "$raw"
+printf 'size\tsize_bytes\tround\tproxy\ttool\tduration_s\trequests\trps\tp50_us\tp99_us\terrors\tnon2xx\tproxy_ticks\tcpu1_busy\tcpu1_total\tcpu0_busy\tcpu0_total\tclk_tck\talloc_bytes\n' > "$raw"
 clk=$(getconf CLK_TCK)
 {
   echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -295,9 +306,13 @@ for size in $sizes; do
       name=${names[$(((k + r - 1) % count))]}
       pid=${proxy_pid[$name]}
       result="$LT_WORK/run-$size-$r-$name.txt"
+      a0=$(allocated_bytes "$name")
       t0=$(lt_tree_ticks "$pid"); read -r c1b0 c1t0 <<< "$(lt_cpu_ticks 1)"; read -r c0b0 c0t0 <<< "$(lt_cpu_ticks 0)"
       load "${proxy_url[$name]}/bench/$size.bin" "$duration" "$result"
       t1=$(lt_tree_ticks "$pid"); read -r c1b1 c1t1 <<< "$(lt_cpu_ticks 1)"; read -r c0b1 c0t1 <<< "$(lt_cpu_ticks 0)"
+      a1=$(allocated_bytes "$name")
+      allocated=-1
+      if [ "$a0" -ge 0 ] && [ "$a1" -ge 0 ]; then allocated=$((a1 - a0)); fi
       if [ "$tool" = wrk ]; then parsed=$(parse_wrk "$result"); else parsed=$(parse_ab "$result"); fi
       read -r requests rps p50 p99 errors non2xx <<< "$parsed"
       run=$((run + 1))
@@ -305,9 +320,9 @@ for size in $sizes; do
       lt_log "[$run/$total_runs] $size round $r $name: $rps req/s, p99 ${p99} us, proxy $((t1 - t0)) ticks," \
         "other load on CPU 1 $((other > 0 ? 100 * other / (c1t1 - c1t0 + 1) : 0)) %, errors $errors/$non2xx"
       [ "$requests" -gt 0 ] || { cat "$result" >&2; lt_log "$name produced no requests"; }
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
         "$size" "$bytes" "$r" "$name" "$tool" "$duration" "$requests" "$rps" "$p50" "$p99" "$errors" "$non2xx" \
-        "$((t1 - t0))" "$((c1b1 - c1b0))" "$((c1t1 - c1t0))" "$((c0b1 - c0b0))" "$((c0t1 - c0t0))" "$clk" >> "$raw"
+        "$((t1 - t0))" "$((c1b1 - c1b0))" "$((c1t1 - c1t0))" "$((c0b1 - c0b0))" "$((c0t1 - c0t0))" "$clk" "$allocated" >> "$raw"
     done
   done
 done

@@ -5,9 +5,9 @@ namespace ZProxy.LoadTests.Smoke;
 /// <summary>The arithmetic behind bench.sh's table: medians, CPU per request, disturbance and ratios.</summary>
 public class BenchReportTests
 {
-    private static BenchRun Run(string proxy, double rps, long requests, long proxyTicks, long cpu1Busy, long cpu0Busy = 500, string size = "1k", int round = 1) =>
+    private static BenchRun Run(string proxy, double rps, long requests, long proxyTicks, long cpu1Busy, long cpu0Busy = 500, string size = "1k", int round = 1, long allocated = -1) =>
         new(size, size == "1k" ? 1024 : 1 << 20, round, proxy, "wrk", 10, requests, rps, 1000, 5000, 0, 0,
-            proxyTicks, cpu1Busy, 1000, cpu0Busy, 1000, 100);
+            proxyTicks, cpu1Busy, 1000, cpu0Busy, 1000, 100, allocated);
 
     [Theory]
     [InlineData(new double[] { 3, 1, 2 }, 2, 1, 3)]
@@ -26,12 +26,14 @@ public class BenchReportTests
     public void BenchRun_Ticks_CpuMicrosecondsPerRequestAndShares()
     {
         // 250 ticks at 100 Hz = 2.5 s of CPU for 50,000 requests = 50 µs each.
-        var run = Run("zproxy", 5000, 50_000, proxyTicks: 250, cpu1Busy: 400);
+        var run = Run("zproxy", 5000, 50_000, proxyTicks: 250, cpu1Busy: 400, allocated: 100_000_000);
 
         Assert.Equal(50, run.CpuMicrosecondsPerRequest, precision: 6);
         Assert.Equal(0.25, run.ProxyCpuShare, precision: 6);
         Assert.Equal(0.15, run.OtherLoadOnProxyCpu, precision: 6);
         Assert.Equal(5000 / 1024.0, run.MebibytesPerSecond, precision: 6);
+        Assert.Equal(2000, run.AllocatedBytesPerRequest, precision: 6);
+        Assert.True(double.IsNaN(Run("varnish", 5000, 50_000, 250, 400).AllocatedBytesPerRequest));
     }
 
     [Fact]
@@ -52,7 +54,7 @@ public class BenchReportTests
         var runs = new List<BenchRun>
         {
             Run("varnish", 10_000, 100_000, proxyTicks: 400, cpu1Busy: 410),
-            Run("zproxy", 5_000, 50_000, proxyTicks: 400, cpu1Busy: 900),
+            Run("zproxy", 5_000, 50_000, proxyTicks: 400, cpu1Busy: 900, allocated: 150_000_000),
         };
 
         var markdown = BenchReportWriter.Markdown(BenchReportWriter.Summarise(runs), new Dictionary<string, string>(), "varnish");
@@ -60,7 +62,8 @@ public class BenchReportTests
         // varnish: 40 µs/req; zproxy: 80 µs/req at half the rate.
         Assert.Contains("| 1 KiB | varnish | 10,000 | 10 | 1.00 ms | 5.00 ms | 40.0 | 1.00× | 1.00× |", markdown, StringComparison.Ordinal);
         Assert.Contains("| 1 KiB | zproxy | 5,000 | 5 | 1.00 ms | 5.00 ms | 80.0 | 0.50× | 2.00× |", markdown, StringComparison.Ordinal);
-        Assert.Contains("disturbed 1/1", markdown, StringComparison.Ordinal);
+        Assert.Contains("| 40 % | 50 % | 3,000 | disturbed 1/1 |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| 40 % | 1 % | – |  |", markdown, StringComparison.Ordinal);
         Assert.Contains("1 of 2 runs were disturbed", markdown, StringComparison.Ordinal);
     }
 

@@ -53,10 +53,12 @@ internal static class BenchReportWriter
             "user+system time (whole process tree: nginx workers, the Varnish child, every thread) from `/proc/PID/stat`, divided by requests served. " +
             "\"CPU 1 other\" is CPU 1's busy time not charged to the proxy (other processes on the machine; softirq excluded): " +
             $"runs above {ProxySizeResult.DisturbedThreshold:P0} are counted as disturbed. \"gen-bound\" marks rows where the proxy had CPU to spare " +
-            "while the load generator's CPU was saturated: their requests/s is the generator's limit, compare CPU µs/req instead.");
+            "while the load generator's CPU was saturated: their requests/s is the generator's limit, compare CPU µs/req instead. " +
+            "\"alloc B/req\" is ZProxy's own count of bytes its .NET GC handed out during the run (admin /metrics, " +
+            "`dotnet_gc_heap_total_allocated_bytes_total`), per request: the whole process, Kestrel, YARP and telemetry included.");
         sb.AppendLine();
-        sb.AppendLine("| size | proxy | requests/s | MiB/s | p50 | p99 | CPU µs/req | req/s vs " + baseline + " | CPU/req vs " + baseline + " | proxy CPU | CPU 1 other | flags |");
-        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        sb.AppendLine("| size | proxy | requests/s | MiB/s | p50 | p99 | CPU µs/req | req/s vs " + baseline + " | CPU/req vs " + baseline + " | proxy CPU | CPU 1 other | alloc B/req | flags |");
+        sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var sizeGroup in results.GroupBy(r => r.Size))
         {
             var baseRow = sizeGroup.FirstOrDefault(r => r.Proxy == baseline);
@@ -86,6 +88,7 @@ internal static class BenchReportWriter
                   .Append(Inv, $"| {Ratio(r.RequestsPerSecond.Median, baseRow?.RequestsPerSecond.Median)} ")
                   .Append(Inv, $"| {Ratio(r.CpuMicrosecondsPerRequest.Median, baseRow?.CpuMicrosecondsPerRequest.Median)} ")
                   .Append(Inv, $"| {r.ProxyCpuShare.Median:P0} | {r.OtherLoad.Median:P0} ")
+                  .Append(Inv, $"| {(double.IsNaN(r.AllocatedBytesPerRequest.Median) ? "–" : r.AllocatedBytesPerRequest.Median.ToString("N0", Inv))} ")
                   .Append(Inv, $"| {string.Join(", ", flags)} |")
                   .AppendLine();
             }

@@ -21,8 +21,12 @@ internal sealed record BenchRun(
     long Cpu1Total,
     long Cpu0Busy,
     long Cpu0Total,
-    int ClockTicksPerSecond)
+    int ClockTicksPerSecond,
+    long AllocatedBytes = -1)
 {
+    /// <summary>Bytes the proxy's .NET GC allocated per request (ZProxy only), NaN when not measured.</summary>
+    public double AllocatedBytesPerRequest => AllocatedBytes < 0 || Requests == 0 ? double.NaN : (double)AllocatedBytes / Requests;
+
     /// <summary>Body MiB/s: requests/s times the body size (headers not counted).</summary>
     public double MebibytesPerSecond => RequestsPerSecond * SizeBytes / (1024.0 * 1024.0);
 
@@ -58,7 +62,9 @@ internal sealed record BenchRun(
             runs.Add(new BenchRun(
                 f[Column("size")], L("size_bytes"), (int)L("round"), f[Column("proxy")], f[Column("tool")], D("duration_s"),
                 L("requests"), D("rps"), D("p50_us"), D("p99_us"), L("errors"), L("non2xx"), L("proxy_ticks"),
-                L("cpu1_busy"), L("cpu1_total"), L("cpu0_busy"), L("cpu0_total"), (int)L("clk_tck")));
+                L("cpu1_busy"), L("cpu1_total"), L("cpu0_busy"), L("cpu0_total"), (int)L("clk_tck"),
+                // Older raw.tsv files have no allocation column.
+                Array.IndexOf(header, "alloc_bytes") >= 0 ? L("alloc_bytes") : -1));
         }
 
         return runs;

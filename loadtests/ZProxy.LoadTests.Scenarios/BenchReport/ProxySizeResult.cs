@@ -20,6 +20,7 @@ internal sealed class ProxySizeResult
         ProxyCpuShare = Summary.Of(runs.Select(r => r.ProxyCpuShare));
         OtherLoad = Summary.Of(runs.Select(r => r.OtherLoadOnProxyCpu));
         GeneratorBusy = Summary.Of(runs.Select(r => r.GeneratorCpuBusy));
+        AllocatedBytesPerRequest = Summary.Of(runs.Select(r => r.AllocatedBytesPerRequest));
         DisturbedRuns = runs.Count(r => r.OtherLoadOnProxyCpu > DisturbedThreshold);
         Errors = runs.Sum(r => r.Errors + r.Non2xx);
     }
@@ -47,6 +48,9 @@ internal sealed class ProxySizeResult
     public Summary OtherLoad { get; }
 
     public Summary GeneratorBusy { get; }
+
+    /// <summary>GC bytes allocated per request (ZProxy's own figure; NaN for other proxies).</summary>
+    public Summary AllocatedBytesPerRequest { get; }
 
     public int DisturbedRuns { get; }
 
