@@ -2,6 +2,8 @@ using Microsoft.Extensions.Options;
 using ZProxy.Host.Admin;
 using ZProxy.Host.DemoOrigin;
 using ZProxy.Host.Telemetry;
+using ZProxy.Host.Transport;
+using ZProxy.Transport;
 using ZProxy.Proxy;
 
 namespace ZProxy.Host;
@@ -24,6 +26,7 @@ public static class ZProxyApplication
         AddValidatedOptions<AdminOptions, AdminOptionsValidator>(builder.Services, configuration, AdminOptions.SectionName);
         AddValidatedOptions<DemoOriginOptions, DemoOriginOptionsValidator>(builder.Services, configuration, DemoOriginOptions.SectionName);
 
+        AddTransport(builder);
         builder.Services.AddZProxyTelemetry(configuration);
         builder.Services.AddZProxyForwarding(configuration).AddZProxyCache(configuration);
 
@@ -48,6 +51,21 @@ public static class ZProxyApplication
             proxy.UsePassiveHealthChecks();
         });
         return app;
+    }
+
+    private static void AddTransport(WebApplicationBuilder builder)
+    {
+        // Read once: the listener factory is chosen before the server exists.
+        var section = builder.Configuration.GetSection(TransportModeOptions.SectionName);
+        var mode = section.Get<TransportModeOptions>()?.Mode ?? TransportMode.ZeroCopy;
+        if (mode == TransportMode.ZeroCopy && OperatingSystem.IsLinux())
+        {
+            builder.WebHost.UseZProxyTransport(options => section.Bind(options));
+        }
+        else
+        {
+            builder.Services.AddZProxyHitBody();
+        }
     }
 
     private static void AddValidatedOptions<TOptions, TValidator>(IServiceCollection services, IConfiguration configuration, string section)

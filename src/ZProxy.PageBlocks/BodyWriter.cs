@@ -34,6 +34,7 @@ public sealed class BodyWriter : IDisposable
     private int _extentOffset;
     private int _extentCapacity;
     private int _extentUsed;
+    private int _extentPopulated;
     private int _lastRunPages;
 
     internal BodyWriter(PageBlockStore store, StoredObject storedObject, long expectedLength)
@@ -54,6 +55,9 @@ public sealed class BodyWriter : IDisposable
     internal long ExpectedLength => _expectedLength;
 
     internal bool IsSlotMode => _slotMode;
+
+    /// <summary>Bytes of the current page run faulted in so far (page-aligned); 0 for a slot.</summary>
+    internal int CurrentRunPopulated => _slotMode ? 0 : _extentPopulated;
 
     /// <summary>Writer-internal: starts in a size-class slot (small body of known length).</summary>
     internal void StartInSlot(BodyExtent slot)
@@ -93,6 +97,11 @@ public sealed class BodyWriter : IDisposable
             {
                 return Memory<byte>.Empty;
             }
+        }
+
+        if (!_slotMode)
+        {
+            PopulateAhead(sizeHint);
         }
 
         return _block!.Bytes.Slice(_extentOffset + _extentUsed, _extentCapacity - _extentUsed);
@@ -237,8 +246,28 @@ public sealed class BodyWriter : IDisposable
         _extentOffset = run.Offset;
         _extentCapacity = (int)Math.Min(run.Capacity, remainingAllowed);
         _extentUsed = 0;
+        _extentPopulated = 0;
         _lastRunPages = run.Capacity / pageSize;
         return true;
+    }
+
+    /// <summary>
+    /// Faults in the pages about to be written in one call rather than one fault per page (a VM exit each on
+    /// a virtual machine), and only those: pages of the run past what is populated stay untouched, so
+    /// trimming them at commit returns them without a punch.
+    /// </summary>
+    private void PopulateAhead(int sizeHint)
+    {
+        var pageSize = _store.PageSize;
+        var wanted = _extentUsed + Math.Max(sizeHint, 1);
+        var end = (int)Math.Min(_extentCapacity, ((long)wanted + pageSize - 1) / pageSize * pageSize);
+        var start = Math.Max(_extentPopulated, _extentUsed / pageSize * pageSize);
+        if (end - start >= 2 * pageSize)
+        {
+            _block!.Arena.Populate(_block.ArenaOffset + _extentOffset + start, end - start);
+        }
+
+        _extentPopulated = Math.Max(_extentPopulated, end);
     }
 
     private void Fail()

@@ -19,7 +19,6 @@ public sealed partial class PageBlockStore
     private long _chargedMetadata;
     private long _bodyBytes;
     private int _indexedObjects;
-    private int _unfreedObjects;
     private long _evictions;
     private bool _disposed;
     private bool _arenasDisposed;
@@ -58,13 +57,13 @@ public sealed partial class PageBlockStore
                 moved.AddExtent(slot);
                 CopyBody(written, slot, (int)length);
                 moved.Publish(length);
-                _unfreedObjects++;
+                _unfreed.Add(moved);
                 slot.Block.PendingWriters--;
                 SettleSmallLocked(slot.Block);
                 final = moved;
             }
 
-            FinishWritingLocked(written, length, seal: ReferenceEquals(final, written));
+            FinishWritingLocked(written, length, seal: ReferenceEquals(final, written), writer.CurrentRunPopulated);
             if (!ReferenceEquals(final, written))
             {
                 written.MarkComplete(length);
@@ -121,7 +120,7 @@ public sealed partial class PageBlockStore
         lock (_sync)
         {
             var written = writer.StoredObject;
-            FinishWritingLocked(written, writer.Length, seal: false);
+            FinishWritingLocked(written, writer.Length, seal: false, writer.CurrentRunPopulated);
             written.MarkAborted();
             if (written.DropReference())
             {
@@ -143,10 +142,15 @@ public sealed partial class PageBlockStore
     }
 
     /// <summary>The writer is done with its extents: trim the last page run, seal the runs, settle slots.</summary>
-    private void FinishWritingLocked(StoredObject storedObject, long length, bool seal)
+    /// <param name="storedObject">The written body.</param>
+    /// <param name="length">Bytes written.</param>
+    /// <param name="seal">Queue the page runs for sealing.</param>
+    /// <param name="lastRunPopulated">Bytes at the start of the last run that may have been touched.</param>
+    private void FinishWritingLocked(StoredObject storedObject, long length, bool seal, int lastRunPopulated)
     {
         var extents = storedObject.Extents;
         long start = 0;
+        var hasRuns = false;
         for (var i = 0; i < extents.Length; i++)
         {
             var extent = extents[i];
@@ -166,7 +170,19 @@ public sealed partial class PageBlockStore
                 var pages = extent.Capacity / PageSize;
                 if (keepPages < pages)
                 {
-                    FreeRunLocked(block, extent.Offset + (keepPages * PageSize), pages - keepPages, wasSealed: false);
+                    // Pages past the written length were never readable, so no one can hold them: those
+                    // never touched go back as they are; touched ones (populated ahead) are punched first.
+                    var touchedPages = Math.Clamp((lastRunPopulated + PageSize - 1) / PageSize, keepPages, pages);
+                    if (touchedPages > keepPages)
+                    {
+                        FreeRunLocked(block, extent.Offset + (keepPages * PageSize), touchedPages - keepPages);
+                    }
+
+                    if (pages > touchedPages)
+                    {
+                        FreeUntouchedRunLocked(block, extent.Offset + (touchedPages * PageSize), pages - touchedPages);
+                    }
+
                     extent = extent with { Capacity = keepPages * PageSize };
                     storedObject.ReplaceLastExtent(extent);
                 }
@@ -174,14 +190,17 @@ public sealed partial class PageBlockStore
 
             if (seal && extent.Capacity > 0)
             {
-                // ZCopy §3.2.3: a large body's pages are protected once its data is complete.
-                block.Arena.Protect(block.ArenaOffset + extent.Offset, extent.Capacity, readOnly: true);
+                hasRuns = true;
             }
 
             start += extent.Capacity;
         }
 
-        storedObject.RunsSealed = seal;
+        if (hasRuns)
+        {
+            // ZCopy §3.2.3: a large body's pages are protected once its data is complete (batched).
+            QueueSealLocked(storedObject);
+        }
     }
 
     /// <summary>Returns an object's memory. Called once, when its last reference is dropped.</summary>
@@ -203,7 +222,7 @@ public sealed partial class PageBlockStore
             }
             else if (extent.Capacity > 0)
             {
-                FreeRunLocked(extent.Block, extent.Offset, extent.Capacity / PageSize, storedObject.RunsSealed);
+                FreeRunLocked(extent.Block, extent.Offset, extent.Capacity / PageSize);
             }
         }
 
@@ -214,8 +233,8 @@ public sealed partial class PageBlockStore
             _bodyBytes -= storedObject.Available;
         }
 
-        _unfreedObjects--;
-        if (_disposed && _unfreedObjects == 0)
+        _unfreed.Remove(storedObject);
+        if (_disposed && _unfreed.Count == 0)
         {
             DisposeArenasLocked();
         }
@@ -225,29 +244,54 @@ public sealed partial class PageBlockStore
     {
         var sizeClass = _sizeClasses.ClassOf(length);
         var block = _openSmall[sizeClass];
+        if (_disposed)
+        {
+            slot = default;
+            return false;
+        }
+
         if (block is null)
         {
-            if (!EnsureRoomLocked(BlockSize) || !TryTakeFreeBlockLocked(evict: true, out block))
+            if (!TryTakeFreeBlockLocked(evict: true, out block))
             {
                 slot = default;
                 return false;
             }
 
-            _chargedData += BlockSize;
             block.Kind = PageblockKind.Small;
             block.SizeClass = sizeClass;
             block.SlotSize = _sizeClasses.SlotSize(sizeClass);
             block.NextSlotOffset = 0;
+            block.ChargedPages = 0;
             _openSmall[sizeClass] = block;
         }
 
         var offset = block.NextSlotOffset;
-        block.NextSlotOffset += block.SlotSize;
-        block.LiveObjects++;
-        block.PendingWriters++;
+        var end = offset + block.SlotSize;
+        block.NextSlotOffset = end;
         if (block.IsFull)
         {
             _openSmall[sizeClass] = null;
+        }
+
+        // The slot pins the block (pending writer) while room is made for the pages it newly touches.
+        block.LiveObjects++;
+        block.PendingWriters++;
+        var newPages = ((end + PageSize - 1) / PageSize) - block.ChargedPages;
+        if (newPages > 0)
+        {
+            if (!EnsureRoomLocked((long)newPages * PageSize))
+            {
+                // The slot stays unused (slots are never handed out twice).
+                block.LiveObjects--;
+                block.PendingWriters--;
+                SettleSmallLocked(block);
+                slot = default;
+                return false;
+            }
+
+            block.ChargedPages += newPages;
+            _chargedData += (long)newPages * PageSize;
         }
 
         slot = new BodyExtent(block, offset, block.SlotSize, IsSlot: true);
@@ -256,7 +300,7 @@ public sealed partial class PageBlockStore
 
     private bool TryAllocateRunLocked(int wantPages, out BodyExtent run)
     {
-        if (!EnsureRoomLocked((long)wantPages * PageSize))
+        if (_disposed || !EnsureRoomLocked((long)wantPages * PageSize))
         {
             run = default;
             return false;
@@ -297,7 +341,7 @@ public sealed partial class PageBlockStore
         for (var i = _partialPages.Count - 1; i >= 0 && scanned < 64; i--, scanned++)
         {
             var block = _partialPages[i];
-            var (start, length) = FindFreeRun(block.UsedPages, wantPages);
+            var (start, length) = FindFreeRun(block.UsedPages | block.DirtyPages, wantPages);
             if (length == wantPages || (!exact && length > 0))
             {
                 run = ClaimLocked(block, start, length);
@@ -352,20 +396,29 @@ public sealed partial class PageBlockStore
         return new BodyExtent(block, startPage * PageSize, pages * PageSize, IsSlot: false);
     }
 
-    /// <summary>Gives pages back: unseal, punch (never rewritten in place), uncharge; a block with no pages left goes to the pool.</summary>
-    private void FreeRunLocked(Pageblock block, int offset, int pages, bool wasSealed)
+    /// <summary>
+    /// Gives pages back. They stay charged and unusable until punched (<see cref="FlushDirtyLocked"/>): freed
+    /// memory is never handed out again before its pages are released, so it is never rewritten in place.
+    /// </summary>
+    private void FreeRunLocked(Pageblock block, int offset, int pages)
     {
-        var arenaOffset = block.ArenaOffset + offset;
+        var mask = PageMask(offset / PageSize, pages);
         var length = (long)pages * PageSize;
-        if (wasSealed)
-        {
-            block.Arena.Protect(arenaOffset, length, readOnly: false);
-        }
-
-        block.Arena.Release(arenaOffset, length);
-        block.UsedPages &= ~PageMask(offset / PageSize, pages);
+        block.UsedPages &= ~mask;
+        block.DirtyPages |= mask;
+        block.DirtyBytes += length;
         _chargedData -= length;
-        if (block.UsedPages == 0)
+        _dirtyBytes += length;
+        AddDirtyLocked(block);
+        UpdatePartialLocked(block);
+    }
+
+    /// <summary>Gives back pages that were never touched (nor readable): they hold no memory and need no punch.</summary>
+    private void FreeUntouchedRunLocked(Pageblock block, int offset, int pages)
+    {
+        block.UsedPages &= ~PageMask(offset / PageSize, pages);
+        _chargedData -= (long)pages * PageSize;
+        if (block.UsedPages == 0 && block.DirtyPages == 0)
         {
             RemovePartialLocked(block);
             block.ResetToFree();
@@ -388,7 +441,6 @@ public sealed partial class PageBlockStore
             return;
         }
 
-        var arena = block.Arena;
         if (block.LiveObjects == 0)
         {
             if (ReferenceEquals(_openSmall[block.SizeClass], block))
@@ -396,21 +448,18 @@ public sealed partial class PageBlockStore
                 _openSmall[block.SizeClass] = null;
             }
 
-            if (block.IsSealed)
-            {
-                arena.Protect(block.ArenaOffset, BlockSize, readOnly: false);
-            }
-
-            arena.Release(block.ArenaOffset, BlockSize);
-            _chargedData -= BlockSize;
-            block.ResetToFree();
-            _freeBlocks.Push(block);
+            // Punched (and unsealed) in the next batch, then back to the pool.
+            var bytes = (long)block.ChargedPages * PageSize;
+            block.Kind = PageblockKind.Dirty;
+            block.DirtyBytes = bytes;
+            _chargedData -= bytes;
+            _dirtyBytes += bytes;
+            AddDirtyLocked(block);
         }
-        else if (block.IsFull && !block.IsSealed)
+        else if (block.IsFull && !block.IsSealed && !block.SealQueued)
         {
-            // ZCopy §3.2.3: a pageblock of small objects is protected when it is full.
-            arena.Protect(block.ArenaOffset, BlockSize, readOnly: true);
-            block.IsSealed = true;
+            // ZCopy §3.2.3: a pageblock of small objects is protected when it is full (batched).
+            QueueSealLocked(block);
         }
     }
 
@@ -421,6 +470,14 @@ public sealed partial class PageBlockStore
             if (_freeBlocks.TryPop(out block!))
             {
                 return true;
+            }
+
+            // Punching is a batch of syscalls (each a TLB shootdown): do it when enough has piled up, else
+            // map fresh space while the address-space reserve lasts.
+            if (_dirtyBytes >= MemoryLimit / 16 || (_arenas.Count >= _maxArenas && _dirtyBytes > 0))
+            {
+                FlushDirtyLocked();
+                continue;
             }
 
             if (_arenas.Count < _maxArenas)
@@ -458,7 +515,7 @@ public sealed partial class PageBlockStore
 
     private void UpdatePartialLocked(Pageblock block)
     {
-        var hasFree = block.UsedPages != _fullPagesMask;
+        var hasFree = (block.UsedPages | block.DirtyPages) != _fullPagesMask;
         if (hasFree && block.PartialIndex < 0)
         {
             block.PartialIndex = _partialPages.Count;

@@ -6,8 +6,15 @@ public sealed partial class PageBlockStore
     /// <summary>Evicts until <paramref name="bytes"/> more fit under the limit; false when nothing is left to evict.</summary>
     private bool EnsureRoomLocked(long bytes)
     {
-        while (_chargedData + _chargedMetadata + bytes > MemoryLimit)
+        while (_chargedData + _chargedMetadata + _dirtyBytes + bytes > MemoryLimit)
         {
+            // Freed pages still hold memory until punched: release them before evicting anything.
+            if (_dirtyBytes > 0)
+            {
+                FlushDirtyLocked();
+                continue;
+            }
+
             if (!EvictOneLocked())
             {
                 return false;

@@ -25,7 +25,7 @@ public sealed partial class PageBlockStore : IDisposable
     private readonly ConcurrentDictionary<string, StoredObject>.AlternateLookup<ReadOnlySpan<char>> _spanIndex;
     private readonly SieveList _sieve = new();
     private readonly ConcurrentDictionary<long, StoredObject>? _trackedLeases;
-    private readonly StripedCounter _leases = new();
+    private readonly HashSet<StoredObject> _unfreed = new(ReferenceEqualityComparer.Instance);
     private long _nextLeaseId;
 
     /// <summary>Creates a store; memory is mapped lazily, one arena at a time, as bodies arrive.</summary>
@@ -43,6 +43,8 @@ public sealed partial class PageBlockStore : IDisposable
         MemoryLimit = options.MemoryLimit.Bytes;
         MaxObjectSize = Math.Min(options.MaxObjectSize.Bytes, MemoryLimit);
         _forceAnonymous = options.UnsafeForceAnonymousMemory;
+        _sealBatchSize = options.SealBatchSize;
+        _sealDelay = options.SealDelay;
         _sizeClasses = new SizeClasses(LargeObjectThreshold);
         _openSmall = new Pageblock?[_sizeClasses.Count];
         _fullPagesMask = PagesPerBlock == 64 ? ulong.MaxValue : (1UL << PagesPerBlock) - 1;
@@ -105,7 +107,7 @@ public sealed partial class PageBlockStore : IDisposable
         var storedObject = new StoredObject(this, expected >= 0 ? (int)Math.Min(((expected + BlockSize - 1) / BlockSize) + 1, 64) : 4);
         lock (_sync)
         {
-            _unfreedObjects++;
+            _unfreed.Add(storedObject);
         }
 
         var writer = new BodyWriter(this, storedObject, expected);
@@ -132,10 +134,20 @@ public sealed partial class PageBlockStore : IDisposable
     /// <returns>False when no committed body is stored under the key.</returns>
     public bool TryLease(ReadOnlySpan<char> key, out BodyLease lease)
     {
-        if (_spanIndex.TryGetValue(key, out var storedObject) && TryLeaseObject(storedObject, out lease))
+        // Two tries: a body freed between the lookup and the lease may already have been replaced under
+        // the same key by a newer one.
+        for (var attempt = 0; attempt < 2; attempt++)
         {
-            storedObject.MarkVisited();
-            return true;
+            if (!_spanIndex.TryGetValue(key, out var storedObject))
+            {
+                break;
+            }
+
+            if (TryLeaseObject(storedObject, out lease))
+            {
+                storedObject.MarkVisited();
+                return true;
+            }
         }
 
         lease = default;
@@ -228,6 +240,8 @@ public sealed partial class PageBlockStore : IDisposable
                     case PageblockKind.Free:
                         free++;
                         break;
+                    case PageblockKind.Dirty:
+                        break;
                     case PageblockKind.Small:
                         if (block.IsSealed)
                         {
@@ -254,22 +268,27 @@ public sealed partial class PageBlockStore : IDisposable
             }
 
             return new PageBlockStoreStatistics(
-                UsedBytes: _chargedData + _chargedMetadata,
+                UsedBytes: _chargedData + _chargedMetadata + _dirtyBytes,
                 LimitBytes: MemoryLimit,
                 DataBytes: _chargedData,
                 MetadataBytes: _chargedMetadata,
+                FreedUnpunchedBytes: _dirtyBytes,
+                PendingSeals: _pendingSealObjects.Count + _pendingSealBlocks.Count,
                 BodyBytes: _bodyBytes,
                 Objects: _indexedObjects,
-                UnfreedObjects: _unfreedObjects,
+                UnfreedObjects: _unfreed.Count,
                 OpenPageblocks: open,
                 SealedPageblocks: sealedBlocks,
                 FreePageblocks: free,
                 Arenas: _arenas.Count,
                 Evictions: _evictions,
-                Leases: _leases.Value,
+                Leases: CountLeasesLocked(),
                 UsesMemfd: _arenas.Count > 0 && _arenas[0].File is not null);
         }
     }
+
+    /// <summary>The indexed objects, for tests that check the allocator's invariants.</summary>
+    internal ICollection<StoredObject> IndexedObjects => _index.Values;
 
     /// <summary>Leases recorded and not yet returned (only with <see cref="PageBlockStoreOptions.TrackLeases"/>).</summary>
     internal int TrackedLeaseCount => _trackedLeases?.Count ?? 0;
@@ -285,12 +304,13 @@ public sealed partial class PageBlockStore : IDisposable
             }
 
             _disposed = true;
+            _sealTimer?.Dispose();
             foreach (var storedObject in _index.Values)
             {
                 RemoveFromIndexLocked(storedObject);
             }
 
-            if (_unfreedObjects == 0)
+            if (_unfreed.Count == 0)
             {
                 foreach (var arena in _arenas)
                 {
@@ -315,7 +335,6 @@ public sealed partial class PageBlockStore : IDisposable
             _trackedLeases[id] = storedObject;
         }
 
-        _leases.Increment();
         lease = new BodyLease(storedObject, storedObject.Metadata, id);
         return true;
     }
@@ -327,8 +346,23 @@ public sealed partial class PageBlockStore : IDisposable
             throw new InvalidOperationException("This lease was already returned (a lease is disposed exactly once).");
         }
 
-        _leases.Decrement();
         ReleaseReference(storedObject);
+    }
+
+    /// <summary>
+    /// Leases and retains held now: every reference beyond the index's and a writer's own. Counted when a
+    /// collector asks, so the hit path pays no shared counter.
+    /// </summary>
+    private long CountLeasesLocked()
+    {
+        long leases = 0;
+        foreach (var storedObject in _unfreed)
+        {
+            var own = storedObject.InIndex || (!storedObject.IsComplete && !storedObject.IsAborted) ? 1 : 0;
+            leases += Math.Max(0, storedObject.RefCount - own);
+        }
+
+        return leases;
     }
 
     internal void ReleaseReference(StoredObject storedObject)

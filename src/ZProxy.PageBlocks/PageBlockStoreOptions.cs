@@ -30,6 +30,18 @@ public sealed class PageBlockStoreOptions
     public ByteSize MaxObjectSize { get; set; } = new(64L << 20);
 
     /// <summary>
+    /// How many finished bodies or full small pageblocks are queued before they are sealed together in
+    /// merged mprotect calls. Until sealed, a body reads as <see cref="BodyLease.IsSealed"/> false and is
+    /// copied rather than sent by reference.
+    /// </summary>
+    /// <remarks>Default 32; 1 seals each at once; 1 to 4096.</remarks>
+    public int SealBatchSize { get; set; } = 32;
+
+    /// <summary>The longest a queued seal waits when fewer than <see cref="SealBatchSize"/> are queued.</summary>
+    /// <remarks>Default 5 ms; 0 to 1 s.</remarks>
+    public TimeSpan SealDelay { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
     /// Records every lease so a double release throws and leaked leases can be counted. Costs a dictionary
     /// operation per lease: meant for Debug builds and tests.
     /// </summary>
@@ -64,6 +76,16 @@ public sealed class PageBlockStoreOptions
         if (LargeObjectThreshold < 16 || LargeObjectThreshold > pageblockBytes)
         {
             errors.Add($"{nameof(LargeObjectThreshold)} must be between 16 and the pageblock size {pageblockBytes} (was {LargeObjectThreshold}).");
+        }
+
+        if (SealBatchSize is < 1 or > 4096)
+        {
+            errors.Add($"{nameof(SealBatchSize)} must be between 1 and 4096 (was {SealBatchSize}).");
+        }
+
+        if (SealDelay < TimeSpan.Zero || SealDelay > TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"{nameof(SealDelay)} must be between 0 and 1 second (was {SealDelay}).");
         }
 
         if (MaxObjectSize.Bytes < 1)

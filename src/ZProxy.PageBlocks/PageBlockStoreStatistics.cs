@@ -1,10 +1,12 @@
 namespace ZProxy.PageBlocks;
 
 /// <summary>A snapshot of the store's accounting, taken under its lock.</summary>
-/// <param name="UsedBytes">Charged bytes: <paramref name="DataBytes"/> plus <paramref name="MetadataBytes"/>; never above the limit.</param>
+/// <param name="UsedBytes">Charged bytes: <paramref name="DataBytes"/>, <paramref name="MetadataBytes"/> and <paramref name="FreedUnpunchedBytes"/>; never above the limit.</param>
 /// <param name="LimitBytes">The memory limit.</param>
 /// <param name="DataBytes">Memory held for bodies: whole pageblocks for small bodies, whole pages for large ones.</param>
 /// <param name="MetadataBytes">Metadata sizes given at commit plus a fixed overhead per object.</param>
+/// <param name="FreedUnpunchedBytes">Freed body memory not punched yet (it still holds pages; released in batches).</param>
+/// <param name="PendingSeals">Bodies and full small pageblocks queued for sealing.</param>
 /// <param name="BodyBytes">The lengths of committed bodies not yet freed.</param>
 /// <param name="Objects">Bodies in the index.</param>
 /// <param name="UnfreedObjects">Bodies whose memory is not freed yet: indexed, being written, or evicted but leased.</param>
@@ -20,6 +22,8 @@ public readonly record struct PageBlockStoreStatistics(
     long LimitBytes,
     long DataBytes,
     long MetadataBytes,
+    long FreedUnpunchedBytes,
+    int PendingSeals,
     long BodyBytes,
     int Objects,
     int UnfreedObjects,

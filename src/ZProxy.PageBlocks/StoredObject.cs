@@ -28,6 +28,7 @@ internal sealed class StoredObject : SieveNode, ISealedMemoryOwner
     private TaskCompletionSource? _signal;
     private ReadOnlySequence<byte> _sequence;
     private volatile object? _metadata;
+    private volatile bool _runsSealed;
 
     public StoredObject(PageBlockStore store, int extentCapacity)
     {
@@ -56,8 +57,12 @@ internal sealed class StoredObject : SieveNode, ISealedMemoryOwner
     /// <summary>True once the memory has been returned. Store lock.</summary>
     public bool IsFreed { get; set; }
 
-    /// <summary>True when the page runs were made read-only at commit. Store lock.</summary>
-    public bool RunsSealed { get; set; }
+    /// <summary>True once the page runs are read-only (a batched mprotect after commit). Written under the store lock, read by anyone.</summary>
+    public bool RunsSealed
+    {
+        get => _runsSealed;
+        set => _runsSealed = value;
+    }
 
     /// <summary>True when the length is counted in the store's body bytes. Store lock.</summary>
     public bool CountedBody { get; set; }
@@ -87,8 +92,8 @@ internal sealed class StoredObject : SieveNode, ISealedMemoryOwner
             var extents = Volatile.Read(ref _extents);
             for (var i = 0; i < count; i++)
             {
-                // Page runs are sealed at commit; a slot only when its whole block is.
-                if (extents[i].IsSlot && !extents[i].Block.IsSealed)
+                // Page runs are sealed in a batch soon after commit; a slot only when its whole block is.
+                if (extents[i].IsSlot ? !extents[i].Block.IsSealed : !_runsSealed && extents[i].Capacity > 0)
                 {
                     return false;
                 }

@@ -54,9 +54,9 @@ public class PageBlockStoreTests
 
         TestBodies.Put(store, "k", TestBodies.Create(300, 1), knownLength: false);
 
-        // One small pageblock, not the page run the body was written into.
+        // One page of a small pageblock (the rest of the block is untouched), not the page run it was written into.
         var stats = store.GetStatistics();
-        Assert.Equal(store.BlockSize, stats.DataBytes);
+        Assert.Equal(store.PageSize, stats.DataBytes);
         Assert.Equal(300, stats.BodyBytes);
         Assert.Equal(1, stats.UnfreedObjects);
     }
@@ -88,6 +88,7 @@ public class PageBlockStoreTests
             Assert.True(small.TryAppend(TestBodies.Create(50, 1)));
         }
 
+        store.FlushPending();
         var after = store.GetStatistics();
         Assert.Equal(0, after.UsedBytes);
         Assert.Equal(0, after.UnfreedObjects);
@@ -174,6 +175,8 @@ public class PageBlockStoreTests
         Assert.Equal(body, TestBodies.Read(lease));
         lease.Dispose();
         Assert.Equal(0, store.GetStatistics().UnfreedObjects);
+        Assert.True(store.GetStatistics().FreedUnpunchedBytes > 0);
+        store.FlushPending();
         Assert.Equal(0, store.GetStatistics().UsedBytes);
         Assert.False(store.Remove("k"));
     }
@@ -286,6 +289,7 @@ public class PageBlockStoreTests
 
         store.Remove("k");
         store.Remove("s");
+        store.FlushPending();
         Assert.Equal(0, store.GetStatistics().UsedBytes);
     }
 
@@ -336,6 +340,7 @@ public class PageBlockStoreTests
 
         Assert.True(writer.IsFailed);
         Assert.False(writer.TryCommit("k", null, 0));
+        store.FlushPending();
         Assert.Equal(0, store.GetStatistics().UsedBytes);
         Assert.True(store.CreateWriter(100_001).IsFailed);
     }
@@ -349,6 +354,7 @@ public class PageBlockStoreTests
         Assert.False(writer.TryAppend(TestBodies.Create(200, 1)));
 
         Assert.True(writer.IsFailed);
+        store.FlushPending();
         Assert.Equal(0, store.GetStatistics().UsedBytes);
     }
 
@@ -434,6 +440,24 @@ public class PageBlockStoreTests
         }
 
         Assert.True(TestBodies.Put(store, "after", TestBodies.Create(60_000, 1)));
+    }
+
+    [Fact]
+    public void Dispose_Store_WhileWritingAndLeased_WriterFailsLeaseStillReads()
+    {
+        var store = TestBodies.CreateStore(sealBatchSize: 8);
+        var body = TestBodies.Create(30_000, 1);
+        TestBodies.Put(store, "k", body);
+        Assert.True(store.TryLease("k", out var lease));
+        var writer = store.CreateWriter();
+        writer.TryAppend(TestBodies.Create(20_000, 2));
+
+        store.Dispose();
+
+        Assert.False(writer.TryCommit("late", null, 0));
+        Assert.Equal(body, TestBodies.Read(lease));
+        lease.Dispose();
+        Assert.Equal(0, store.GetStatistics().UnfreedObjects);
     }
 
     [Fact]

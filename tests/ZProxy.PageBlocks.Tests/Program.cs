@@ -19,7 +19,7 @@ public static class Program
             return 2;
         }
 
-        using var store = new PageBlockStore(new PageBlockStoreOptions { MemoryLimit = new ByteSize(4L << 20) });
+        using var store = new PageBlockStore(new PageBlockStoreOptions { MemoryLimit = new ByteSize(4L << 20), SealBatchSize = 1 });
         var mode = args[1];
         var key = "probe";
         if (mode == "small")

@@ -63,6 +63,9 @@ public class PunchHoleTests
             // Free the body, then write a new one into the same file range.
             lease.Dispose();
             store.Remove("k");
+
+            // Punch now (normally batched) so the very same pages are the next ones handed out.
+            store.FlushPending();
             var newBody = TestBodies.Create(64 * 1024, 2);
             TestBodies.Put(store, "k2", newBody);
             Assert.True(store.TryLease("k2", out var newLease));

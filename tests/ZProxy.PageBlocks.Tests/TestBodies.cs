@@ -5,13 +5,15 @@ namespace ZProxy.PageBlocks.Tests;
 /// <summary>Deterministic bodies and small helpers shared by the store tests.</summary>
 internal static class TestBodies
 {
-    public static PageBlockStore CreateStore(long memoryLimit = 8L << 20, bool anonymous = false, int largeObjectThreshold = 4096, long? maxObjectSize = null)
+    public static PageBlockStore CreateStore(long memoryLimit = 8L << 20, bool anonymous = false, int largeObjectThreshold = 4096, long? maxObjectSize = null, int pageblockPages = 16, int sealBatchSize = 1)
         => new(new PageBlockStoreOptions
         {
             MemoryLimit = new ByteSize(memoryLimit),
             TrackLeases = true,
             UnsafeForceAnonymousMemory = anonymous,
             LargeObjectThreshold = largeObjectThreshold,
+            PageblockPages = pageblockPages,
+            SealBatchSize = sealBatchSize,
             MaxObjectSize = new ByteSize(maxObjectSize ?? Math.Min(memoryLimit, 64L << 20)),
         });
 

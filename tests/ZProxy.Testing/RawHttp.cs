@@ -43,7 +43,10 @@ public static class RawHttp
     }
 
     /// <summary>Reads one response (head and Content-Length body) from <paramref name="stream"/>.</summary>
-    public static async Task<RawResponse> ReadResponseAsync(Stream stream, CancellationToken cancellationToken)
+    /// <param name="stream">The connection.</param>
+    /// <param name="cancellationToken">Bounds the wait.</param>
+    /// <param name="isHead">The request was HEAD: Content-Length describes a body that is not sent.</param>
+    public static async Task<RawResponse> ReadResponseAsync(Stream stream, CancellationToken cancellationToken, bool isHead = false)
     {
         var head = new StringBuilder();
         var one = new byte[1];
@@ -62,7 +65,7 @@ public static class RawHttp
         var headers = lines.Skip(1)
             .Select(line => (Name: line[..line.IndexOf(':')], Value: line[(line.IndexOf(':') + 1)..].Trim()))
             .ToList();
-        var length = headers.Where(h => h.Name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+        var length = isHead || status is 204 or 304 ? 0 : headers.Where(h => h.Name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
             .Select(h => (int?)int.Parse(h.Value)).FirstOrDefault() ?? 0;
         var body = new byte[length];
         await stream.ReadExactlyAsync(body, cancellationToken);

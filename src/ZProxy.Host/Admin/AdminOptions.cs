@@ -29,6 +29,7 @@ public sealed class AdminOptions
     public string? Token { get; set; }
 
     /// <summary>Client addresses or CIDR ranges allowed to use the cache administration endpoints.</summary>
-    /// <remarks>Default loopback only (<c>127.0.0.0/8</c>, <c>::1/128</c>).</remarks>
-    public List<string> AllowList { get; set; } = ["127.0.0.0/8", "::1/128"];
+    /// <remarks>Empty (the default) means loopback only (<c>127.0.0.0/8</c>, <c>::1/128</c>). Configured entries
+    /// replace that default rather than add to it.</remarks>
+    public List<string> AllowList { get; set; } = [];
 }

@@ -22,7 +22,7 @@ internal static class CacheAdminEndpoints
         var group = app.MapGroup("/cache").AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            if (!PurgeAllowList.Allows(admin.AllowList, http.Connection.RemoteIpAddress))
+            if (!AddressAllowList.Allows(admin.AllowList, http.Connection.RemoteIpAddress))
             {
                 return Results.Text("403 Forbidden: this address may not administer the cache.\n", statusCode: StatusCodes.Status403Forbidden);
             }

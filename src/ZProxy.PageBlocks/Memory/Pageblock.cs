@@ -11,6 +11,9 @@ internal enum PageblockKind
 
     /// <summary>Page runs of large bodies; each run is sealed when its body is complete.</summary>
     Pages,
+
+    /// <summary>A small block whose slots are all dead, waiting to be punched before it returns to the pool.</summary>
+    Dirty,
 }
 
 /// <summary>
@@ -63,6 +66,12 @@ internal sealed unsafe class Pageblock
 
     public bool IsFull => NextSlotOffset + SlotSize > Size;
 
+    /// <summary>
+    /// Small: pages charged to the limit so far, those holding at least one handed-out slot. The memfd is
+    /// sparse, so the untouched rest of an open block costs no memory and is not charged.
+    /// </summary>
+    public int ChargedPages { get; set; }
+
     /// <summary>Small: slots not yet freed (written or being written). Pages: runs not yet freed.</summary>
     public int LiveObjects { get; set; }
 
@@ -74,6 +83,21 @@ internal sealed unsafe class Pageblock
     /// <summary>Bit i set: page i belongs to some run.</summary>
     public ulong UsedPages { get; set; }
 
+    /// <summary>Pages blocks: bit i set, page i was freed and is not punched yet, so not reusable.</summary>
+    public ulong DirtyPages { get; set; }
+
+    /// <summary>Bytes of this block charged as freed-but-not-punched.</summary>
+    public long DirtyBytes { get; set; }
+
+    /// <summary>Small: a seal of the whole block is queued.</summary>
+    public bool SealQueued { get; set; }
+
+    /// <summary>True while the block is in the store's list of blocks to punch.</summary>
+    public bool InDirtyList { get; set; }
+
+    /// <summary>Bumped each time the block returns to the pool, so a stale pending seal never hits a reused block.</summary>
+    public int Generation { get; private set; }
+
     /// <summary>Position in the store's list of pages blocks with free pages, or -1.</summary>
     public int PartialIndex { get; set; } = -1;
 
@@ -84,9 +108,15 @@ internal sealed unsafe class Pageblock
         SizeClass = -1;
         SlotSize = 0;
         NextSlotOffset = 0;
+        ChargedPages = 0;
         LiveObjects = 0;
         PendingWriters = 0;
         UsedPages = 0;
+        DirtyPages = 0;
+        DirtyBytes = 0;
+        InDirtyList = false;
+        SealQueued = false;
         PartialIndex = -1;
+        Generation++;
     }
 }

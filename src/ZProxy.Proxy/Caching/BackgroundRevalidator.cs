@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
@@ -84,17 +83,8 @@ internal sealed partial class BackgroundRevalidator(IHttpForwarder forwarder, Ht
             {
                 var exchange = new OriginExchange(refresh, cache, policy, options, primaryKey, CacheStatusForward.Stale, fill: null,
                     stored: cached, storedKey: storeKey, storedBody: lease.Owner);
-                var inner = refresh.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
-                ResponseInterceptor? interceptor = null;
-                interceptor = new ResponseInterceptor(inner, () =>
-                {
-                    var mode = exchange.Decide();
-                    exchange.AttachTee(interceptor!);
-
-                    // Nobody reads this response: a refresh only updates the store.
-                    return mode;
-                });
-                refresh.Features.Set<IHttpResponseBodyFeature>(interceptor);
+                // Nobody reads this response (its body goes to Stream.Null): a refresh only updates the store.
+                var (interceptor, _) = exchange.Intercept();
                 var error = await forwarder.SendAsync(refresh, destination.Model.Config.Address, cluster.HttpClient,
                     cluster.Config.HttpRequest ?? ForwarderRequestConfig.Empty, route.Transformer);
                 interceptor.EnsureDecided();

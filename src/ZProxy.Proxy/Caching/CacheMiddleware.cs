@@ -1,7 +1,5 @@
-using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using ZProxy.Caching;
@@ -76,7 +74,6 @@ internal sealed class CacheMiddleware(
         {
             var cached = lookup.Response!;
             var lease = lookup.Lease;
-            CacheStatusForward forward;
             try
             {
                 var reuse = ReuseEvaluator.Evaluate(request.Headers, cached.Policy, now, policy);
@@ -100,19 +97,19 @@ internal sealed class CacheMiddleware(
                         return;
 
                     case ReuseDecision.Revalidate:
-                        await RevalidateAsync(context, policy, options, primaryKey, lookup.StoreKey, cached, lease, reuse);
+                    case ReuseDecision.Fetch:
+                        // Fetch is a revalidation without validators (none stored, or the client wants a
+                        // fresh copy): the stored response still stands in if the origin fails.
+                        await RevalidateAsync(context, policy, options, primaryKey, lookup.StoreKey, cached, lease, reuse,
+                            reuse.Decision == ReuseDecision.Revalidate ? CacheStatusForward.Stale : CacheStatusFormatter.ForwardFor(reuse.Reason));
                         return;
                 }
-
-                forward = CacheStatusFormatter.ForwardFor(reuse.Reason);
             }
             finally
             {
                 lease.Dispose();
             }
 
-            // The client asked for a fresh copy (no-cache, max-age=0 without validators): fetch and store.
-            await FetchAsync(context, policy, options, primaryKey, lookup.StoreKey, forward, coalesce: false);
             return;
         }
 
@@ -125,23 +122,25 @@ internal sealed class CacheMiddleware(
 
         if (lookup.Result == CacheLookupResult.HitForMiss)
         {
-            metrics.Request(CacheResults.Pass);
-            await FetchAsync(context, policy, options, primaryKey, lookup.StoreKey, CacheStatusForward.UriMiss, coalesce: false);
+            // Recently not storable: forwarded at once, the client's conditions passed on (a 304 may come
+            // back); stored after all if the origin's answer has become storable.
+            await FetchAsync(context, policy, options, primaryKey, lookup.StoreKey, CacheStatusForward.UriMiss, hitForMiss: true);
             return;
         }
 
         var miss = lookup.Result == CacheLookupResult.VaryMiss ? CacheStatusForward.VaryMiss : CacheStatusForward.UriMiss;
-        await FetchAsync(context, policy, options, primaryKey, lookup.StoreKey, miss, coalesce: true);
+        await FetchAsync(context, policy, options, primaryKey, lookup.StoreKey, miss, hitForMiss: false);
     }
 
     private async Task FetchAsync(HttpContext context, CachePolicyOptions policy, CacheOptions options, string primaryKey,
-        string storeKey, CacheStatusForward forward, bool coalesce)
+        string storeKey, CacheStatusForward forward, bool hitForMiss)
     {
         var request = context.Request;
+        var result = hitForMiss ? CacheResults.Pass : CacheResults.Miss;
         if (HttpMethods.IsHead(request.Method) || request.Headers.ContainsKey(HeaderNames.Range))
         {
             // A HEAD or partial answer is not the stored GET: forward it as it is, store nothing.
-            metrics.Request(CacheResults.Miss);
+            metrics.Request(result);
             AppendStatusOnStart(context, policy, new CacheStatusEntry
             {
                 Forward = forward,
@@ -152,7 +151,7 @@ internal sealed class CacheMiddleware(
         }
 
         Fill? fill = null;
-        if (coalesce)
+        if (!hitForMiss)
         {
             if (fills.TryLead(storeKey, out var existing))
             {
@@ -164,13 +163,17 @@ internal sealed class CacheMiddleware(
             }
         }
 
-        metrics.Request(CacheResults.Miss);
+        metrics.Request(result);
         try
         {
-            // The client's own conditions are answered by the cache later, not passed on: the fill
-            // needs the full response (RFC 9111 §4.3.2 lets a cache choose its own validators).
-            request.Headers.Remove(HeaderNames.IfNoneMatch);
-            request.Headers.Remove(HeaderNames.IfModifiedSince);
+            if (!hitForMiss)
+            {
+                // The fill needs the full response, so the client's own conditions are not passed on
+                // (RFC 9111 §4.3.2 lets a cache choose its own validators); a 200 answers them correctly.
+                request.Headers.Remove(HeaderNames.IfNoneMatch);
+                request.Headers.Remove(HeaderNames.IfModifiedSince);
+            }
+
             var exchange = new OriginExchange(context, cache, policy, options, primaryKey, forward, fill);
             await ForwardAsync(context, exchange);
         }
@@ -214,7 +217,7 @@ internal sealed class CacheMiddleware(
     }
 
     private async Task RevalidateAsync(HttpContext context, CachePolicyOptions policy, CacheOptions options, string primaryKey,
-        string storeKey, CachedResponse cached, PageBlocks.BodyLease lease, ReuseResult reuse)
+        string storeKey, CachedResponse cached, PageBlocks.BodyLease lease, ReuseResult reuse, CacheStatusForward forward)
     {
         var headers = context.Request.Headers;
 
@@ -224,7 +227,7 @@ internal sealed class CacheMiddleware(
         SetOrRemove(headers, HeaderNames.IfNoneMatch, reuse.IfNoneMatch);
         SetOrRemove(headers, HeaderNames.IfModifiedSince, reuse.IfModifiedSince);
 
-        var exchange = new OriginExchange(context, cache, policy, options, primaryKey, CacheStatusForward.Stale, fill: null,
+        var exchange = new OriginExchange(context, cache, policy, options, primaryKey, forward, fill: null,
             stored: cached, storedKey: storeKey, storedBody: lease.Owner);
         await ForwardAsync(context, exchange);
         clientConditions.Restore(headers);
@@ -252,7 +255,7 @@ internal sealed class CacheMiddleware(
             await writer.WriteAsync(context, cached, lease, now, Format(policy, new CacheStatusEntry
             {
                 Hit = true,
-                Forward = CacheStatusForward.Stale,
+                Forward = forward,
                 ForwardStatus = exchange.ServeStale ? exchange.OriginStatus : context.Response.StatusCode,
                 TimeToLive = cached.Policy.TimeToLive(now),
                 Detail = "stale-if-error",
@@ -265,15 +268,7 @@ internal sealed class CacheMiddleware(
 
     private async Task ForwardAsync(HttpContext context, OriginExchange exchange)
     {
-        var inner = context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
-        ResponseInterceptor? interceptor = null;
-        interceptor = new ResponseInterceptor(inner, () =>
-        {
-            var mode = exchange.Decide();
-            exchange.AttachTee(interceptor!);
-            return mode;
-        });
-        context.Features.Set<IHttpResponseBodyFeature>(interceptor);
+        var (interceptor, inner) = exchange.Intercept();
         var completed = false;
         try
         {
@@ -318,7 +313,7 @@ internal sealed class CacheMiddleware(
         var response = context.Response;
         response.ContentType = "text/plain; charset=utf-8";
         response.Headers.CacheControl = "no-store";
-        if (!PurgeAllowList.Allows(options.PurgeAllowList, context.Connection.RemoteIpAddress))
+        if (!AddressAllowList.Allows(options.PurgeAllowList, context.Connection.RemoteIpAddress))
         {
             response.StatusCode = StatusCodes.Status403Forbidden;
             await response.WriteAsync("403 Forbidden: PURGE is not allowed from this address.\n");
@@ -349,6 +344,7 @@ internal sealed class CacheMiddleware(
         {
             var (response, status) = ((HttpResponse, string))state;
             CacheStatusHeader.Append(response.Headers, status);
+            response.Headers.Remove(CacheHeaderNames.ZProxyCacheControl);
             return Task.CompletedTask;
         }, (context.Response, value));
     }
@@ -405,32 +401,5 @@ internal sealed class CacheMiddleware(
                 headers[name] = value;
             }
         }
-    }
-}
-
-/// <summary>Matches a client address against the PURGE allow-list.</summary>
-internal static class PurgeAllowList
-{
-    public static bool Allows(IEnumerable<string> entries, IPAddress? address)
-    {
-        if (address is null)
-        {
-            return false;
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            address = address.MapToIPv4();
-        }
-
-        foreach (var entry in entries)
-        {
-            if (IPNetwork.TryParse(entry, out var network) ? network.Contains(address) : IPAddress.TryParse(entry, out var single) && single.Equals(address))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

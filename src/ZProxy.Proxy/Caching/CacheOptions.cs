@@ -34,8 +34,9 @@ public sealed class CacheOptions
     public bool PurgeOnPublicPort { get; set; }
 
     /// <summary>Client addresses or CIDR ranges allowed to use <c>PURGE</c> on the public port.</summary>
-    /// <remarks>Default loopback only (<c>127.0.0.0/8</c>, <c>::1/128</c>).</remarks>
-    public List<string> PurgeAllowList { get; set; } = ["127.0.0.0/8", "::1/128"];
+    /// <remarks>Empty (the default) means loopback only (<c>127.0.0.0/8</c>, <c>::1/128</c>). Configured entries
+    /// replace that default rather than add to it.</remarks>
+    public List<string> PurgeAllowList { get; set; } = [];
 
     /// <summary>All problems with these options, empty when valid.</summary>
     public IReadOnlyList<string> Validate()

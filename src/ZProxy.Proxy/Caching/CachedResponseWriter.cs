@@ -2,9 +2,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
 using ZProxy.Caching.Freshness;
+using ZProxy.Caching.Headers;
 using ZProxy.Caching.Ranges;
 using ZProxy.Caching.Validation;
 using ZProxy.PageBlocks;
+using ZProxy.Transport;
 
 namespace ZProxy.Proxy.Caching;
 
@@ -13,7 +15,7 @@ namespace ZProxy.Proxy.Caching;
 /// body from the store, answering the client's own conditional (304) and single-range (206/416)
 /// requests and HEAD on the way. Works on a complete body and on one still being filled.
 /// </summary>
-internal sealed class CachedResponseWriter(CacheMetrics metrics)
+internal sealed class CachedResponseWriter(CacheMetrics metrics, HitBodySender sender)
 {
     public async Task WriteAsync(HttpContext context, CachedResponse cached, BodyLease lease, DateTimeOffset now, string cacheStatus)
     {
@@ -25,6 +27,9 @@ internal sealed class CachedResponseWriter(CacheMetrics metrics)
         {
             response.Headers[name] = values;
         }
+
+        // Directives targeted at ZProxy stop here (RFC 9213 §2: meant for this cache, not the next one).
+        response.Headers.Remove(CacheHeaderNames.ZProxyCacheControl);
 
         // RFC 9111 §5.1: a cache sends Age on every response it serves from storage.
         response.Headers.Age = AgeCalculator.FormatAge(cached.Policy.CurrentAge(now));
@@ -70,16 +75,31 @@ internal sealed class CachedResponseWriter(CacheMetrics metrics)
             return;
         }
 
-        foreach (var memory in lease.Body.Slice(start, count))
+        // The sealed segments go to the transport by reference where it can take them (ZProxy's own
+        // transport, HTTP/1.1, Content-Length); the sender copies, and says why, where it cannot.
+        IReadOnlyList<SealedSegment> segments = Segments(lease);
+        if (start != 0 || count != length)
         {
-            var result = await response.BodyWriter.WriteAsync(memory, context.RequestAborted);
-            if (result.IsCanceled || result.IsCompleted)
-            {
-                return;
-            }
+            segments = HitBodySender.Slice(segments, start, count);
         }
 
+        // Only sealed memory goes out by reference: a stray write into it faults instead of silently
+        // corrupting what every later client receives. Unsealed (a small object's pageblock not yet
+        // full, or a seal still batched) is copied, and counted under its reason.
+        await sender.SendAsync(context, segments, lease.Owner, context.RequestAborted,
+            lease.IsSealed ? null : HitBodyCopyReasons.Unsealed);
         metrics.BodyBytes(count, fromCache: true);
+    }
+
+    private static List<SealedSegment> Segments(BodyLease lease)
+    {
+        var segments = new List<SealedSegment>(4);
+        foreach (var segment in lease.Segments)
+        {
+            segments.Add(segment);
+        }
+
+        return segments;
     }
 
     private async Task StreamInProgressAsync(HttpContext context, BodyLease lease, bool isHead)

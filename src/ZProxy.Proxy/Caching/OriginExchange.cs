@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 using ZProxy.Caching;
+using ZProxy.Caching.Headers;
 using ZProxy.Caching.Reuse;
 using ZProxy.Caching.Status;
 using ZProxy.Caching.Storage;
@@ -102,7 +104,7 @@ internal sealed class OriginExchange
             return InterceptMode.Swallow;
         }
 
-        var (toStore, detail) = Evaluate(responseTime);
+        var (toStore, detail, reason) = Evaluate(responseTime);
         var status = new CacheStatusEntry { Forward = _forward, ForwardStatus = response.StatusCode, Detail = detail };
         if (toStore is not null)
         {
@@ -125,24 +127,42 @@ internal sealed class OriginExchange
         else
         {
             _fill?.PublishNotStoring();
-            if (response.StatusCode < 500)
+            if (response.StatusCode < 500 && reason is not (StorabilityReason.RequestNoStore or StorabilityReason.Authorization))
             {
-                // Not a passing failure: requests for this URL bypass coalescing for a while.
+                // The origin says this URL is not storable (not a passing failure, nor something about
+                // this one request): requests for it bypass coalescing for a while.
                 _cache.PutHitForMiss(_primaryKey, _options.HitForMissTtl, detail ?? "not-storable");
             }
         }
 
         CacheStatusHeader.Append(response.Headers, CacheStatusFormatter.Format(_policy.CacheName, status));
+
+        // Directives targeted at ZProxy stop here (RFC 9213 §2); the stored copy keeps them.
+        response.Headers.Remove(CacheHeaderNames.ZProxyCacheControl);
         return InterceptMode.PassThrough;
     }
 
-    /// <summary>Starts teeing body bytes into the store if <see cref="Decide"/> chose to store.</summary>
-    public void AttachTee(ResponseInterceptor interceptor)
+    /// <summary>
+    /// Puts a <see cref="ResponseInterceptor"/> in front of the context's response body, deciding with
+    /// <see cref="Decide"/> when the origin's response starts and teeing into the store if it chose to
+    /// store. Returns it with the feature it replaced, which the caller puts back.
+    /// </summary>
+    public (ResponseInterceptor Interceptor, IHttpResponseBodyFeature Inner) Intercept()
     {
-        if (_bodyWriter is not null)
+        var inner = _context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
+        ResponseInterceptor? interceptor = null;
+        interceptor = new ResponseInterceptor(inner, () =>
         {
-            interceptor.TeeInto(_bodyWriter);
-        }
+            var mode = Decide();
+            if (_bodyWriter is not null)
+            {
+                interceptor!.TeeInto(_bodyWriter);
+            }
+
+            return mode;
+        });
+        _context.Features.Set<IHttpResponseBodyFeature>(interceptor);
+        return (interceptor, inner);
     }
 
     /// <summary>
@@ -184,7 +204,7 @@ internal sealed class OriginExchange
         _bodyWriter = null;
     }
 
-    private (CachedResponse? ToStore, string? Detail) Evaluate(DateTimeOffset responseTime)
+    private (CachedResponse? ToStore, string? Detail, StorabilityReason? Reason) Evaluate(DateTimeOffset responseTime)
     {
         var request = _context.Request;
         var response = _context.Response;
@@ -192,7 +212,7 @@ internal sealed class OriginExchange
             responseTime, _policy, response.ContentLength);
         if (!storability.Store)
         {
-            return (null, Kebab(storability.Reason.ToString()));
+            return (null, Kebab(storability.Reason.ToString()), storability.Reason);
         }
 
         var headers = new Dictionary<string, StringValues>(StringComparer.OrdinalIgnoreCase);
@@ -208,11 +228,11 @@ internal sealed class OriginExchange
         if (metadata.Vary.IsStar)
         {
             // RFC 9111 §4.1: Vary: * never matches a later request; storing it would only take memory.
-            return (null, "vary-star");
+            return (null, "vary-star", StorabilityReason.VaryStar);
         }
 
         var tags = CacheTagParser.FromResponse(response.Headers, _policy);
-        return (new CachedResponse(metadata, headers, tags, _primaryKey), null);
+        return (new CachedResponse(metadata, headers, tags, _primaryKey), null, null);
     }
 
     private static string Kebab(string name)

@@ -13,10 +13,10 @@ public class WasteBenchmarks
     private double _lastWaste = double.NaN;
 
     [Benchmark]
-    public double MixedSizeFill2000()
+    public double MixedSizeFill1000()
     {
-        using var store = new PageBlockStore(new PageBlockStoreOptions { MemoryLimit = new ByteSize(32L << 20), TrackLeases = false });
-        var stats = MixedSizeWorkload.Fill(store, bodies: 2000, seed: 3);
+        using var store = new PageBlockStore(new PageBlockStoreOptions { MemoryLimit = new ByteSize(16L << 20), TrackLeases = false });
+        var stats = MixedSizeWorkload.Fill(store, bodies: 1000, seed: 3);
         _lastWaste = stats.WasteRatio;
         return _lastWaste;
     }

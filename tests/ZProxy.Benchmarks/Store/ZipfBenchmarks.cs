@@ -31,7 +31,12 @@ public class ZipfBenchmarks
     public double Sieve() => _sieve = HitRatioSimulation.HitRatio(new SieveSimulator(Capacity), _trace, Requests / 10);
 
     [GlobalCleanup]
-    public void Cleanup() => Console.WriteLine($"// alpha {Alpha} cache {CacheFraction:P0}: LRU {_lru:P2}, SIEVE {_sieve:P2}");
+    public void Cleanup()
+    {
+        // Each benchmark runs in its own process, so only the policy just measured has a value here.
+        var (policy, ratio) = double.IsNaN(_lru) ? ("SIEVE", _sieve) : ("LRU", _lru);
+        Console.WriteLine($"// hit ratio alpha {Alpha} cache {CacheFraction:P0} {policy}: {ratio:P2}");
+    }
 
     private int Capacity => Math.Max(1, (int)(Objects * CacheFraction));
 }

@@ -28,9 +28,14 @@ internal sealed class CacheFixture : IAsyncDisposable
     public static async Task<CacheFixture> StartAsync(Func<HttpContext, Task> origin, ITestOutputHelper output,
         Dictionary<string, string?>? settings = null)
     {
-        var testOrigin = await TestOrigin.StartAsync(origin);
-        // Starts at the real time: the origin stamps Date from the real clock, and Age is computed against it.
+        // The origin and ZProxy share the fake clock: the origin's Date follows it, as a real origin's
+        // Date follows the real clock, so apparent age (RFC 9111 §4.2.3) stays what the test intends.
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var testOrigin = await TestOrigin.StartAsync(context =>
+        {
+            context.Response.Headers.Date = clock.GetUtcNow().ToString("R");
+            return origin(context);
+        });
         var all = ProxyConfig.CatchAll(testOrigin.BaseAddress);
         foreach (var (key, value) in settings ?? [])
         {

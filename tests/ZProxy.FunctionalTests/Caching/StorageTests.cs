@@ -177,6 +177,7 @@ public sealed class StorageTests(ITestOutputHelper output)
         using var second = await f.GetAsync("/a");
         Assert.Equal(1, f.Origin.RequestCount);
         CacheAssert.Hit(second);
+        Assert.Equal(field == "ZProxy-Cache-Control", !second.Headers.Contains(field)); // ZProxy's own field stops here
     }
 
     [Fact]

@@ -15,10 +15,21 @@ namespace ZProxy.FunctionalTests.Infrastructure;
 /// </summary>
 internal sealed class ZProxyServer : IAsyncDisposable
 {
+    /// <summary>
+    /// The transport every test runs on: the same sources compile into ZProxy.FunctionalTests (ZProxy's
+    /// zero-copy transport) and ZProxy.FunctionalTests.KestrelTransport (Kestrel's sockets).
+    /// </summary>
+#if KESTREL_TRANSPORT
+    public const string TransportMode = "Kestrel";
+#else
+    public const string TransportMode = "ZeroCopy";
+#endif
+
     private readonly WebApplication _app;
 
-    private ZProxyServer(WebApplication app, Uri baseAddress, Uri? adminAddress)
+    private ZProxyServer(WebApplication app, Uri baseAddress, Uri? adminAddress, CapturingLoggerProvider logs)
     {
+        Logs = logs;
         _app = app;
         BaseAddress = baseAddress;
         AdminAddress = adminAddress;
@@ -38,6 +49,9 @@ internal sealed class ZProxyServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    /// <summary>Every warning and error the proxy logged.</summary>
+    public CapturingLoggerProvider Logs { get; }
+
     public static Task<ZProxyServer> StartAsync(IDictionary<string, string?> settings, ITestOutputHelper? output = null) =>
         StartAsync(settings, output, configure: null);
 
@@ -46,16 +60,19 @@ internal sealed class ZProxyServer : IAsyncDisposable
         ITestOutputHelper? output,
         Action<WebApplicationBuilder>? configure)
     {
+        var logs = new CapturingLoggerProvider();
         var builder = ZProxyApplication.CreateBuilder(["--urls", "http://127.0.0.1:0"], b =>
         {
             b.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["ZProxy:Admin:Url"] = "http://127.0.0.1:0",
                 ["ZProxy:DemoOrigin:Enabled"] = "false",
+                ["ZProxy:Transport:Mode"] = TransportMode,
             });
             b.Configuration.AddInMemoryCollection(settings);
             configure?.Invoke(b);
             b.Logging.ClearProviders();
+            b.Logging.AddProvider(logs);
             if (output is not null)
             {
                 b.Logging.AddProvider(new XunitLoggerProvider(output));
@@ -74,7 +91,7 @@ internal sealed class ZProxyServer : IAsyncDisposable
         }
 
         var admin = app.Services.GetRequiredService<AdminEndpointService>().Addresses.FirstOrDefault();
-        return new ZProxyServer(app, new Uri(app.Urls.First() + "/"), admin is null ? null : new Uri(admin + "/"));
+        return new ZProxyServer(app, new Uri(app.Urls.First() + "/"), admin is null ? null : new Uri(admin + "/"), logs);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,68 @@
+namespace ZProxy.Transport;
+
+/// <summary>
+/// Options of ZProxy's Kestrel transport (<see cref="ZProxyTransportWebHostBuilderExtensions.UseZProxyTransport"/>).
+/// </summary>
+/// <remarks>Read once when the server starts; changing them later has no effect.</remarks>
+public sealed class ZProxyTransportOptions
+{
+    /// <summary>The listen backlog passed to <c>listen(2)</c>.</summary>
+    /// <remarks>Default 512, as Kestrel's socket transport.</remarks>
+    public int Backlog { get; set; } = 512;
+
+    /// <summary>Whether accepted sockets get <c>TCP_NODELAY</c>.</summary>
+    /// <remarks>Default true, as Kestrel's socket transport.</remarks>
+    public bool NoDelay { get; set; } = true;
+
+    /// <summary>
+    /// Bytes received but not yet consumed by Kestrel above which the transport stops reading
+    /// from the socket; null for no limit.
+    /// </summary>
+    /// <remarks>Default 1 MiB, as Kestrel's socket transport.</remarks>
+    public long? MaxReadBufferSize { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Owned (copied) bytes queued but not yet taken by the kernel above which a flush waits;
+    /// null for no limit. Bytes sent by reference to sealed segments are not counted: they cost
+    /// no transport memory, and a flush that waited on them would be timed by Kestrel's minimum
+    /// response data rate against bytes it never counted. For the same reason, owned bytes queued
+    /// behind an unsent reference (a pipelined response after a large hit) may reach 16 times
+    /// this value before a flush waits.
+    /// </summary>
+    /// <remarks>Default 64 KiB, as Kestrel's socket transport.</remarks>
+    public long? MaxWriteBufferSize { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// <c>SO_SNDBUF</c> for accepted sockets, or null to keep the kernel's autotuning.
+    /// </summary>
+    /// <remarks>Default null. Small values make slow clients visible sooner; mostly for tests.</remarks>
+    public int? SocketSendBufferSize { get; set; }
+
+    /// <summary>
+    /// Whether to send with gathered <c>sendmsg(2)</c> (Linux). When false, or on other systems,
+    /// each queued item is sent with <c>Socket.SendAsync</c>, still without copying.
+    /// </summary>
+    /// <remarks>Default true.</remarks>
+    public bool UseGatheredSend { get; set; } = true;
+
+    /// <summary>
+    /// Sealed segments at least this long that have a file (the store's memfd) are sent with
+    /// <c>sendfile(2)</c> instead of <c>sendmsg(2)</c>; null disables <c>sendfile</c>.
+    /// </summary>
+    /// <remarks>
+    /// Default null (off). On loopback, <c>sendfile</c> from a memfd costs more CPU per byte than
+    /// <c>sendmsg</c> from the mapping (see DESIGN.md); enable it only where a measurement says so.
+    /// </remarks>
+    public long? SendfileThreshold { get; set; }
+
+    /// <summary>
+    /// How often the transport checks that bytes sent by reference are leaving at the request's
+    /// minimum response data rate (Kestrel's <c>MinResponseDataRate</c>).
+    /// </summary>
+    /// <remarks>Default 1 second, as Kestrel's heartbeat.</remarks>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The clock for the send-rate check; tests pass a fake one.</summary>
+    /// <remarks>Default <see cref="TimeProvider.System"/>.</remarks>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}

@@ -1,0 +1,40 @@
+using Xunit;
+
+namespace ZProxy.PageBlocks.Tests;
+
+public class PageBlockStoreOptionsTests
+{
+    [Fact]
+    public void Validate_Defaults_Valid()
+    {
+        var options = new PageBlockStoreOptions();
+
+        Assert.Empty(options.Validate());
+        Assert.Equal(512L << 20, options.MemoryLimit.Bytes);
+        Assert.Equal(16, options.PageblockPages);
+        Assert.Equal(4096, options.LargeObjectThreshold);
+    }
+
+    [Theory]
+    [InlineData(0, 4096, 1L << 20, "PageblockPages")]
+    [InlineData(65, 4096, 1L << 20, "PageblockPages")]
+    [InlineData(16, 8, 1L << 20, "LargeObjectThreshold")]
+    [InlineData(16, 1 << 20, 1L << 20, "LargeObjectThreshold")]
+    [InlineData(16, 4096, 1000, "MemoryLimit")]
+    public void Validate_OutOfRange_NamesTheOption(int pages, int threshold, long limit, string option)
+    {
+        var options = new PageBlockStoreOptions { PageblockPages = pages, LargeObjectThreshold = threshold, MemoryLimit = new ByteSize(limit) };
+
+        Assert.Contains(options.Validate(), e => e.StartsWith(option, StringComparison.Ordinal));
+        var thrown = Assert.Throws<ArgumentException>(() => new PageBlockStore(options));
+        Assert.Contains(option, thrown.Message);
+    }
+
+    [Fact]
+    public void Constructor_MaxObjectSizeAboveLimit_ClampedToLimit()
+    {
+        using var store = new PageBlockStore(new PageBlockStoreOptions { MemoryLimit = new ByteSize(1 << 20), MaxObjectSize = new ByteSize(1L << 30) });
+
+        Assert.Equal(1 << 20, store.MaxObjectSize);
+    }
+}

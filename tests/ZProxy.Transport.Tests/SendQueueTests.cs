@@ -1,0 +1,151 @@
+using System.Runtime.InteropServices;
+using ZProxy.Transport.Buffers;
+using ZProxy.Transport.Connections;
+using ZProxy.Transport.Tests.Infrastructure;
+
+namespace ZProxy.Transport.Tests;
+
+/// <summary>The arming rules of the send queue: sealed memory goes out only on the exact, armed call.</summary>
+public sealed class SendQueueTests : IDisposable
+{
+    private readonly SealedTestMemory _body = SealedTestMemory.Create(10_000, seed: 3);
+    private readonly SendQueue _queue = new(new PinnedBlockPool(), new AsyncSignal(), new ZProxyTransportOptions { MaxWriteBufferSize = 8192 });
+
+    [Fact]
+    public void GetMemory_ArmedExactSizeOnArmingThread_ReturnsSealedMemoryOnceAndAdvanceQueuesReference()
+    {
+        var segment = _body.Segments(1)[0];
+        Assert.True(_queue.TryArm(segment, _body, rate: null, out var sendfile));
+        Assert.False(sendfile);
+
+        var memory = _queue.GetMemory(segment.Memory.Length);
+        Assert.True(_queue.IsArmedMemory(memory));
+        Assert.True(memory.Equals(MemoryMarshal.AsMemory(segment.Memory)));
+        _queue.Advance(segment.Memory.Length);
+
+        Assert.Equal(segment.Memory.Length, _queue.Disarm());
+        Assert.Equal(1, _body.References);
+        Assert.Equal(segment.Memory.Length, _queue.UnflushedBytes);
+
+        // A second GetMemory of the same size is ordinary memory: the arm is spent.
+        var next = _queue.GetMemory(segment.Memory.Length);
+        Assert.False(next.Equals(MemoryMarshal.AsMemory(segment.Memory)));
+
+        _queue.OnSendLoopExit();
+        Assert.Equal(0, _body.References);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(9_999)]
+    [InlineData(10_001)]
+    public void GetMemory_ArmedButOtherSize_DisarmsAndReturnsOwnedMemory(int size)
+    {
+        var segment = _body.Segments(1)[0];
+        Assert.True(_queue.TryArm(segment, _body, rate: null, out _));
+
+        var memory = _queue.GetMemory(size);
+        Assert.False(_queue.IsArmedMemory(memory));
+        Assert.False(memory.Equals(MemoryMarshal.AsMemory(segment.Memory)));
+
+        // The arm is gone: the exact size no longer returns the sealed memory either.
+        Assert.False(_queue.GetMemory(segment.Memory.Length).Equals(MemoryMarshal.AsMemory(segment.Memory)));
+        Assert.Equal(-1, _queue.Disarm());
+        Assert.Equal(0, _body.References);
+    }
+
+    [Fact]
+    public void GetSpan_WhileArmed_DisarmsAndReturnsWritableMemory()
+    {
+        var segment = _body.Segments(1)[0];
+        Assert.True(_queue.TryArm(segment, _body, rate: null, out _));
+
+        var span = _queue.GetSpan(segment.Memory.Length);
+        span[0] = 42; // writable: would fault if it were the sealed pages
+        Assert.False(_queue.GetMemory(segment.Memory.Length).Equals(MemoryMarshal.AsMemory(segment.Memory)));
+        Assert.Equal(-1, _queue.Disarm());
+    }
+
+    [Fact]
+    public void GetMemory_FromAnotherThread_NeverGetsSealedMemory()
+    {
+        var segment = _body.Segments(1)[0];
+        Assert.True(_queue.TryArm(segment, _body, rate: null, out _));
+
+        // A dedicated thread: the arm is synchronous in production, so the arming thread cannot
+        // be running anything else meanwhile (an await here could let it pick up the work item).
+        Memory<byte> memory = default;
+        var thread = new Thread(() => memory = _queue.GetMemory(segment.Memory.Length));
+        thread.Start();
+        Assert.True(thread.Join(TimeSpan.FromSeconds(10)));
+        Assert.False(memory.Equals(MemoryMarshal.AsMemory(segment.Memory)));
+        Assert.False(_queue.GetMemory(segment.Memory.Length).Equals(MemoryMarshal.AsMemory(segment.Memory)));
+        Assert.Equal(-1, _queue.Disarm());
+    }
+
+    [Fact]
+    public async Task TryArm_FlushPending_RefusesUntilDrained()
+    {
+        // 16 KiB of owned bytes with a threshold of 8 KiB: the flush waits for the send loop.
+        for (var i = 0; i < 4; i++)
+        {
+            _queue.GetSpan(4096)[..4096].Fill(1);
+            _queue.Advance(4096);
+        }
+
+        var flush = _queue.FlushAsync();
+        Assert.False(flush.IsCompleted);
+        Assert.True(_queue.HasPendingFlush);
+        Assert.False(_queue.TryArm(_body.Segments(1)[0], _body, rate: null, out _));
+
+        _queue.Consume(16 * 1024);
+        var result = await flush;
+        Assert.False(result.IsCompleted);
+        Assert.True(_queue.TryArm(_body.Segments(1)[0], _body, rate: null, out _));
+        _queue.Disarm();
+    }
+
+    [Fact]
+    public void OnSendLoopExit_WithQueuedReferences_ReleasesEachOnceAndDropsLaterHandOffs()
+    {
+        foreach (var segment in _body.Segments(5))
+        {
+            Assert.True(_queue.TryArm(segment, _body, rate: null, out _));
+            _queue.Advance(0 + GetLengthAfterGetMemory(segment.Memory.Length));
+            _queue.Disarm();
+        }
+
+        Assert.Equal(5, _body.References);
+        _queue.OnSendLoopExit();
+        Assert.Equal(0, _body.References);
+
+        // After the connection is gone nothing is retained any more.
+        Assert.False(_queue.TryArm(_body.Segments(1)[0], _body, rate: null, out _));
+        Assert.Equal(0, _body.Underflows);
+    }
+
+    [Fact]
+    public void Advance_ArmedWhenConnectionEndsMidHandOff_CompletesWithoutRetaining()
+    {
+        var segment = _body.Segments(1)[0];
+        Assert.True(_queue.TryArm(segment, _body, rate: null, out _));
+        Assert.True(_queue.IsArmedMemory(_queue.GetMemory(segment.Memory.Length)));
+
+        // The send loop exits (abort or reset) between GetMemory and Advance.
+        _queue.OnSendLoopExit();
+        _queue.Advance(segment.Memory.Length);
+
+        Assert.Equal(segment.Memory.Length, _queue.Disarm());
+        Assert.Equal(0, _body.References);
+        Assert.Equal(0, _body.MaxReferences);
+    }
+
+    private int GetLengthAfterGetMemory(int length)
+    {
+        Assert.True(_queue.IsArmedMemory(_queue.GetMemory(length)));
+        return length;
+    }
+
+    public void Dispose() => _body.Dispose();
+}
