@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# A quick A/B of ZProxy transport settings on cache hits of one body size: for each variant, starts
+# the load-test origin (CPU 0) and ZProxy (CPU 1), warms up, runs wrk (CPU 0) and prints the proxy's
+# CPU microseconds per request from /proc/PID/stat. Variants run one after the other, ROUNDS times,
+# interleaved. Needs a Release build (dotnet build -c Release src/ZProxy.Host loadtests/ZProxy.LoadTests.Origin)
+# and wrk; loopback ports 28080/28081/29090.
+#
+#   loadtests/transport-ab.sh 128k 2 \
+#     "gather|--ZProxy:Transport:Mode=ZeroCopy" \
+#     "simple|--ZProxy:Transport:Mode=ZeroCopy --ZProxy:Transport:UseGatheredSend=false" \
+#     "kestrel|--ZProxy:Transport:Mode=Kestrel"
+set -euo pipefail
+size=$1 rounds=$2
+shift 2
+root=$(cd "$(dirname "$0")/.." && pwd)
+zproxy="$root/src/ZProxy.Host/bin/Release/net10.0/zproxy.dll"
+origin="$root/loadtests/ZProxy.LoadTests.Origin/bin/Release/net10.0/ZProxy.LoadTests.Origin.dll"
+url="http://127.0.0.1:28080/bench/$size.bin"
+
+run() {
+  local name=$1 args=$2 opid pid t0 t1 requests
+  taskset -c 0 dotnet "$origin" --urls http://127.0.0.1:28081 > /dev/null 2>&1 &
+  opid=$!
+  # shellcheck disable=SC2086
+  taskset -c 1 dotnet "$zproxy" --urls http://127.0.0.1:28080 --ZProxy:Admin:Url=http://127.0.0.1:29090 \
+    --ZProxy:DemoOrigin:Enabled=false --ReverseProxy:Clusters:demo:Destinations:demo-1:Address=http://127.0.0.1:28081/ \
+    --Logging:LogLevel:Default=Warning $args > /dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 100); do curl -sf -o /dev/null "$url" && break; sleep 0.2; done
+  taskset -c 0 wrk -t1 -c32 -d2s "$url" > /dev/null
+  t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  requests=$(taskset -c 0 wrk -t1 -c32 -d5s "$url" | awk '/requests in/ {print $1}')
+  t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  kill "$pid" "$opid"
+  wait "$pid" "$opid" 2> /dev/null || true
+  # /proc/PID/stat counts clock ticks (USER_HZ = 100): 10,000 µs each.
+  echo "$name $size requests=$requests cpu_us_per_request=$(( (t1 - t0) * 10000 / requests ))"
+}
+
+for _ in $(seq "$rounds"); do
+  for variant in "$@"; do
+    run "${variant%%|*}" "${variant#*|}"
+  done
+done
