@@ -88,58 +88,26 @@ internal sealed class HttpCache(PageBlockStore store, TimeProvider time)
     /// <summary>Removes a URL and all its variants (purge). Returns how many entries went.</summary>
     public int Purge(string primaryKey)
     {
-        var removed = Store.Remove(primaryKey) ? 1 : 0;
         var prefix = primaryKey + VariantSeparator;
-        foreach (var key in Store.SnapshotKeys())
-        {
-            if (key.StartsWith(prefix, StringComparison.Ordinal) && Store.Remove(key))
-            {
-                removed++;
-            }
-        }
-
-        return removed;
+        return ApplyWhere(key => key == primaryKey || key.StartsWith(prefix, StringComparison.Ordinal), Remove);
     }
 
     /// <summary>Marks a URL and its variants stale without removing them, so grace and stale-if-error still apply.</summary>
     public int SoftPurge(string primaryKey)
     {
         var prefix = primaryKey + VariantSeparator;
-        return MarkStaleWhere(key => key == primaryKey || key.StartsWith(prefix, StringComparison.Ordinal));
+        return ApplyWhere(key => key == primaryKey || key.StartsWith(prefix, StringComparison.Ordinal), MarkStale);
     }
 
     /// <summary>Removes every entry whose URL key starts with <paramref name="prefix"/> (a ban).</summary>
     public int BanPrefix(string prefix) =>
-        RemoveWhere(key => UrlPart(key).StartsWith(prefix, StringComparison.Ordinal));
+        ApplyWhere(key => UrlPart(key).StartsWith(prefix, StringComparison.Ordinal), Remove);
 
     /// <summary>Removes every entry whose URL key matches <paramref name="pattern"/> (a ban).</summary>
-    public int BanPattern(Regex pattern) => RemoveWhere(key => pattern.IsMatch(UrlPart(key)));
+    public int BanPattern(Regex pattern) => ApplyWhere(key => pattern.IsMatch(UrlPart(key)), Remove);
 
     /// <summary>Removes (or, when <paramref name="soft"/>, marks stale) every entry tagged <paramref name="tag"/>.</summary>
-    public int PurgeTag(string tag, bool soft)
-    {
-        var count = 0;
-        foreach (var key in Store.SnapshotKeys())
-        {
-            if (!Store.TryLease(key, out var lease))
-            {
-                continue;
-            }
-
-            bool tagged;
-            using (lease)
-            {
-                tagged = lease.Metadata is CachedResponse response && response.Tags.Contains(tag, StringComparer.Ordinal);
-            }
-
-            if (tagged && (soft ? MarkStale(key) : Store.Remove(key)))
-            {
-                count++;
-            }
-        }
-
-        return count;
-    }
+    public int PurgeTag(string tag, bool soft) => ApplyWhere(key => IsTagged(key, tag), soft ? MarkStale : Remove);
 
     private static string VariantKey(string primaryKey, string secondaryKey) =>
         string.Concat(primaryKey, VariantSeparator.ToString(), secondaryKey);
@@ -156,12 +124,13 @@ internal sealed class HttpCache(PageBlockStore store, TimeProvider time)
         return writer.TryCommit(key, marker, size);
     }
 
-    private int RemoveWhere(Func<string, bool> predicate)
+    /// <summary>Applies <paramref name="apply"/> to every stored key <paramref name="predicate"/> selects; counts the successes.</summary>
+    private int ApplyWhere(Func<string, bool> predicate, Func<string, bool> apply)
     {
         var count = 0;
         foreach (var key in Store.SnapshotKeys())
         {
-            if (predicate(key) && Store.Remove(key))
+            if (predicate(key) && apply(key))
             {
                 count++;
             }
@@ -170,18 +139,19 @@ internal sealed class HttpCache(PageBlockStore store, TimeProvider time)
         return count;
     }
 
-    private int MarkStaleWhere(Func<string, bool> predicate)
+    private bool Remove(string key) => Store.Remove(key);
+
+    private bool IsTagged(string key, string tag)
     {
-        var count = 0;
-        foreach (var key in Store.SnapshotKeys())
+        if (!Store.TryLease(key, out var lease))
         {
-            if (predicate(key) && MarkStale(key))
-            {
-                count++;
-            }
+            return false;
         }
 
-        return count;
+        using (lease)
+        {
+            return lease.Metadata is CachedResponse response && response.Tags.Contains(tag, StringComparer.Ordinal);
+        }
     }
 
     private bool MarkStale(string key)
