@@ -22,6 +22,29 @@ internal ref struct CharBuffer
 
     public readonly ReadOnlySpan<char> AsSpan() => _chars[.._length];
 
+    /// <summary>The written chars from <paramref name="start"/>, writable, for in-place rewriting that never grows them.</summary>
+    public readonly Span<char> Written(int start) => _chars[start.._length];
+
+    /// <summary>Drops everything from <paramref name="length"/> on.</summary>
+    public void Truncate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)length, (uint)_length, nameof(length));
+        _length = length;
+    }
+
+    /// <summary>Appends <paramref name="text"/> lowercased with the invariant culture, as <see cref="string.ToLowerInvariant()"/> would.</summary>
+    public void AppendLowerInvariant(ReadOnlySpan<char> text)
+    {
+        if (_length + text.Length > _chars.Length)
+        {
+            Grow(text.Length);
+        }
+
+        // Invariant casing maps UTF-16 code units one to one, so the length never changes.
+        text.ToLowerInvariant(_chars.Slice(_length, text.Length));
+        _length += text.Length;
+    }
+
     public void Append(char c)
     {
         if (_length == _chars.Length)

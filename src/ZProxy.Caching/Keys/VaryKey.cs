@@ -68,6 +68,18 @@ public static class VaryKey
         }
     }
 
+    /// <summary>Appends what <see cref="Compute"/> returns; false (nothing appended) for <c>Vary: *</c>.</summary>
+    internal static bool TryWrite(ref CharBuffer buffer, VarySpec spec, IDictionary<string, StringValues> requestHeaders)
+    {
+        if (spec.IsStar)
+        {
+            return false;
+        }
+
+        Write(ref buffer, spec, requestHeaders);
+        return true;
+    }
+
     private static void Write(ref CharBuffer buffer, VarySpec spec, IDictionary<string, StringValues> requestHeaders)
     {
         var names = spec.FieldNames;
