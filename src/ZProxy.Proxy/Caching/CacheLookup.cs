@@ -7,8 +7,11 @@ internal readonly struct CacheLookup
 {
     public required CacheLookupResult Result { get; init; }
 
-    /// <summary>The key the response is (or would be) stored under: the primary key, or a variant key.</summary>
-    public required string StoreKey { get; init; }
+    /// <summary>
+    /// The key the response would be stored under (the primary key, or a variant key) when nothing was
+    /// found; null when found, so that a hit allocates no key string (the key is still in the caller's buffer).
+    /// </summary>
+    public string? StoreKey { get; init; }
 
     public BodyLease Lease { get; init; }
 

@@ -66,9 +66,8 @@ internal sealed class CacheMiddleware(
     private async Task LookupAsync(HttpContext context, CachePolicyOptions policy, CacheOptions options)
     {
         var request = context.Request;
-        var primaryKey = PrimaryKey(request, policy);
         var now = cache.Time.GetUtcNow();
-        var lookup = cache.Lookup(primaryKey, request.Headers);
+        var (lookup, reuse, primaryKey, storeKey) = Find(request, policy, now);
 
         if (lookup.Result == CacheLookupResult.Found)
         {
@@ -76,7 +75,6 @@ internal sealed class CacheMiddleware(
             var lease = lookup.Lease;
             try
             {
-                var reuse = ReuseEvaluator.Evaluate(request.Headers, cached.Policy, now, policy);
                 switch (reuse.Decision)
                 {
                     case ReuseDecision.Serve:
@@ -86,7 +84,7 @@ internal sealed class CacheMiddleware(
 
                     case ReuseDecision.ServeStaleAndRevalidate:
                         metrics.Request(CacheResults.Stale);
-                        background.TryStart(context, policy, options, primaryKey, lookup.StoreKey, cached, reuse);
+                        background.TryStart(context, policy, options, primaryKey!, storeKey!, cached, reuse);
                         await writer.WriteAsync(context, cached, lease, now,
                             Format(policy, new CacheStatusEntry { Hit = true, TimeToLive = reuse.TimeToLive, Detail = "stale-while-revalidate" }));
                         return;
@@ -99,7 +97,7 @@ internal sealed class CacheMiddleware(
                     case ReuseDecision.Fetch:
                         // Fetch is a revalidation without validators (none stored, or the client wants a
                         // fresh copy): the stored response still stands in if the origin fails.
-                        await RevalidateAsync(context, policy, options, primaryKey, lookup.StoreKey, cached, lease, reuse,
+                        await RevalidateAsync(context, policy, options, primaryKey!, storeKey!, cached, lease, reuse,
                             reuse.Decision == ReuseDecision.Revalidate ? CacheStatusForward.Stale : CacheStatusFormatter.ForwardFor(reuse.Reason));
                         return;
                 }
@@ -123,12 +121,54 @@ internal sealed class CacheMiddleware(
         {
             // Recently not storable: forwarded at once, the client's conditions passed on (a 304 may come
             // back); stored after all if the origin's answer has become storable.
-            await FetchAsync(context, policy, options, primaryKey, lookup.StoreKey, CacheStatusForward.UriMiss, hitForMiss: true);
+            await FetchAsync(context, policy, options, primaryKey!, storeKey!, CacheStatusForward.UriMiss, hitForMiss: true);
             return;
         }
 
         var miss = lookup.Result == CacheLookupResult.VaryMiss ? CacheStatusForward.VaryMiss : CacheStatusForward.UriMiss;
-        await FetchAsync(context, policy, options, primaryKey, lookup.StoreKey, miss, hitForMiss: false);
+        await FetchAsync(context, policy, options, primaryKey!, storeKey!, miss, hitForMiss: false);
+    }
+
+    /// <summary>
+    /// Looks the request up with its key in stack memory and decides reuse. A plain hit (Serve) returns no
+    /// key strings, so it allocates nothing; every other outcome gets the primary and store keys as strings,
+    /// which the fill, revalidation and miss paths keep.
+    /// </summary>
+    private (CacheLookup Lookup, ReuseResult Reuse, string? PrimaryKey, string? StoreKey) Find(HttpRequest request, CachePolicyOptions policy, DateTimeOffset now)
+    {
+        var key = new CacheKeyBuffer(stackalloc char[CacheKeyBuffer.StackChars]);
+        try
+        {
+            WritePrimaryKey(ref key, request, policy);
+            var primaryLength = key.Length;
+            var lookup = cache.Lookup(ref key, request.Headers);
+            var reuse = default(ReuseResult);
+            if (lookup.Result == CacheLookupResult.Found)
+            {
+                try
+                {
+                    reuse = ReuseEvaluator.Evaluate(request.Headers, lookup.Response!.Policy, now, policy);
+                }
+                catch
+                {
+                    lookup.Lease.Dispose();
+                    throw;
+                }
+
+                if (reuse.Decision == ReuseDecision.Serve)
+                {
+                    return (lookup, reuse, null, null);
+                }
+            }
+
+            var storeKey = lookup.StoreKey ?? key.ToString();
+            var primaryKey = storeKey.Length == primaryLength ? storeKey : key.Key[..primaryLength].ToString();
+            return (lookup, reuse, primaryKey, storeKey);
+        }
+        finally
+        {
+            key.Dispose();
+        }
     }
 
     private async Task FetchAsync(HttpContext context, CachePolicyOptions policy, CacheOptions options, string primaryKey,
@@ -348,13 +388,29 @@ internal sealed class CacheMiddleware(
         }, (context.Response, value));
     }
 
+    /// <summary>The URL key as a string (purge), the same text <see cref="WritePrimaryKey"/> writes.</summary>
+    private static string PrimaryKey(HttpRequest request, CachePolicyOptions policy)
+    {
+        var key = new CacheKeyBuffer(stackalloc char[CacheKeyBuffer.StackChars]);
+        try
+        {
+            WritePrimaryKey(ref key, request, policy);
+            return key.ToString();
+        }
+        finally
+        {
+            key.Dispose();
+        }
+    }
+
     /// <summary>
-    /// The URL key. The path goes in escaped form (as on the wire), so request keys equal the keys built
-    /// from the absolute URIs of invalidation (Location, Content-Location) and purge requests.
+    /// Writes the URL key. The path goes in escaped form (as on the wire), so request keys equal the keys
+    /// built from the absolute URIs of invalidation (Location, Content-Location) and purge requests.
+    /// <c>ToUriComponent</c> returns the path itself, without allocating, unless it has a char to escape.
     /// </summary>
-    private static string PrimaryKey(HttpRequest request, CachePolicyOptions policy) =>
-        CacheKeyBuilder.Build(request.Scheme, request.Host.Value ?? string.Empty,
-            request.PathBase.ToUriComponent() + request.Path.ToUriComponent(), request.QueryString.Value, policy.Key);
+    private static void WritePrimaryKey(ref CacheKeyBuffer key, HttpRequest request, CachePolicyOptions policy) =>
+        CacheKeyBuilder.Write(ref key, request.Scheme, request.Host.Value ?? string.Empty,
+            request.PathBase.ToUriComponent(), request.Path.ToUriComponent(), request.QueryString.Value, policy.Key);
 
     private static string Format(CachePolicyOptions policy, CacheStatusEntry entry) => CacheStatusFormatter.Format(policy.CacheName, entry);
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Primitives;
+using ZProxy.Caching.Freshness;
 using ZProxy.Caching.Status;
 using ZProxy.Caching.Storage;
 using ZProxy.PageBlocks;
@@ -36,7 +37,27 @@ internal sealed class CachedResponse(
 
     // Hit-path memos. Races are benign: both sides compute equal immutable values.
     private HitStatus? _hitStatus;
+    private AgeMemo? _hitAge;
     private SegmentList? _segments;
+
+    /// <summary>
+    /// The <c>Age</c> value at <paramref name="now"/> (RFC 9111 §5.1). Whole seconds past 299 are not among
+    /// the runtime's cached number strings, so the value is kept per entry and formatted at most once a second.
+    /// </summary>
+    public string HitAge(DateTimeOffset now)
+    {
+        var age = Policy.CurrentAge(now);
+        var seconds = age <= TimeSpan.Zero ? 0 : (long)age.TotalSeconds;
+        var memo = Volatile.Read(ref _hitAge);
+        if (memo is not null && memo.Seconds == seconds)
+        {
+            return memo.Value;
+        }
+
+        var value = AgeCalculator.FormatAge(age);
+        Volatile.Write(ref _hitAge, new AgeMemo(seconds, value));
+        return value;
+    }
 
     /// <summary>
     /// The <c>Cache-Status</c> of a plain hit. It changes only when the whole-second ttl does, so it is
@@ -83,6 +104,8 @@ internal sealed class CachedResponse(
     private sealed record SegmentList(ISealedMemoryOwner Owner, SealedSegment[] Segments);
 
     private sealed record HitStatus(long Seconds, string CacheName, string Value);
+
+    private sealed record AgeMemo(long Seconds, string Value);
 
     private static int Estimate(Dictionary<string, StringValues> headers, IReadOnlyList<string> tags, string primaryKey)
     {

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
-using ZProxy.Caching.Freshness;
 using ZProxy.Caching.Headers;
 using ZProxy.Caching.Ranges;
 using ZProxy.Caching.Validation;
@@ -32,7 +31,7 @@ internal sealed class CachedResponseWriter(CacheMetrics metrics, HitBodySender s
         response.Headers.Remove(CacheHeaderNames.ZProxyCacheControl);
 
         // RFC 9111 §5.1: a cache sends Age on every response it serves from storage.
-        response.Headers.Age = AgeCalculator.FormatAge(cached.Policy.CurrentAge(now));
+        response.Headers.Age = cached.HitAge(now);
         response.Headers.Append(CacheStatusHeader.Name, cacheStatus);
 
         var (conditional, _) = ConditionalRequestEvaluator.Evaluate(request.Method, request.Headers, cached.Policy);
@@ -130,10 +129,14 @@ internal sealed class CachedResponseWriter(CacheMetrics metrics, HitBodySender s
     {
         // RFC 9110 §15.4.5: a 304 carries the fields a 200 would have for cache updating, no content fields.
         response.StatusCode = StatusCodes.Status304NotModified;
+        // The response holds exactly the stored fields plus Age and Cache-Status (WriteAsync cleared it
+        // first), so walking the stored fields finds every one to drop without copying the header names.
         var hasETag = cached.Policy.ETag is not null;
-        foreach (var name in response.Headers.Keys.ToArray())
+        foreach (var name in cached.Headers.Keys)
         {
-            if (!NotModifiedFields.IsSent(name, hasETag) && name != CacheStatusHeader.Name && name != HeaderNames.Age)
+            if (!NotModifiedFields.IsSent(name, hasETag)
+                && !name.Equals(CacheStatusHeader.Name, StringComparison.OrdinalIgnoreCase)
+                && !name.Equals(HeaderNames.Age, StringComparison.OrdinalIgnoreCase))
             {
                 response.Headers.Remove(name);
             }

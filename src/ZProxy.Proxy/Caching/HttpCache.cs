@@ -19,50 +19,57 @@ internal sealed class HttpCache(PageBlockStore store, TimeProvider time)
 
     public TimeProvider Time { get; } = time;
 
-    /// <summary>Finds the stored response for a request. The caller disposes the returned lease.</summary>
-    public CacheLookup Lookup(string primaryKey, IDictionary<string, StringValues> requestHeaders)
+    /// <summary>
+    /// Finds the stored response for a request whose primary key is in <paramref name="key"/>. Looks up by
+    /// span: a hit allocates nothing. On a hit <paramref name="key"/> holds the key the response was found
+    /// under (the primary key, or after it the variant's secondary key) and <see cref="CacheLookup.StoreKey"/>
+    /// is null; otherwise the store key is returned as a string for the miss path. The caller disposes the
+    /// returned lease.
+    /// </summary>
+    public CacheLookup Lookup(ref CacheKeyBuffer key, IDictionary<string, StringValues> requestHeaders)
     {
-        if (!Store.TryLease(primaryKey, out var lease))
+        if (!Store.TryLease(key.Key, out var lease))
         {
-            return new CacheLookup { Result = CacheLookupResult.UriMiss, StoreKey = primaryKey };
+            return new CacheLookup { Result = CacheLookupResult.UriMiss, StoreKey = key.ToString() };
         }
 
         switch (lease.Metadata)
         {
             case CachedResponse response:
-                return new CacheLookup { Result = CacheLookupResult.Found, StoreKey = primaryKey, Lease = lease, Response = response };
+                return new CacheLookup { Result = CacheLookupResult.Found, Lease = lease, Response = response };
 
             case HitForMissMarker marker:
                 lease.Dispose();
                 return marker.Until > Time.GetUtcNow()
-                    ? new CacheLookup { Result = CacheLookupResult.HitForMiss, StoreKey = primaryKey, HitForMiss = marker }
-                    : new CacheLookup { Result = CacheLookupResult.UriMiss, StoreKey = primaryKey };
+                    ? new CacheLookup { Result = CacheLookupResult.HitForMiss, StoreKey = key.ToString(), HitForMiss = marker }
+                    : new CacheLookup { Result = CacheLookupResult.UriMiss, StoreKey = key.ToString() };
 
             case VaryMarker vary:
                 lease.Dispose();
-                var secondary = VaryKey.Compute(vary.Spec, requestHeaders);
-                if (secondary is null)
+                var primaryLength = key.Length;
+                key.Append(VariantSeparator);
+                if (!key.TryAppendSecondary(vary.Spec, requestHeaders))
                 {
                     // Vary: * never matches (RFC 9111 §4.1).
-                    return new CacheLookup { Result = CacheLookupResult.VaryMiss, StoreKey = primaryKey };
+                    key.Truncate(primaryLength);
+                    return new CacheLookup { Result = CacheLookupResult.VaryMiss, StoreKey = key.ToString() };
                 }
 
-                var variantKey = VariantKey(primaryKey, secondary);
-                if (Store.TryLease(variantKey, out var variantLease))
+                if (Store.TryLease(key.Key, out var variantLease))
                 {
                     if (variantLease.Metadata is CachedResponse variant)
                     {
-                        return new CacheLookup { Result = CacheLookupResult.Found, StoreKey = variantKey, Lease = variantLease, Response = variant };
+                        return new CacheLookup { Result = CacheLookupResult.Found, Lease = variantLease, Response = variant };
                     }
 
                     variantLease.Dispose();
                 }
 
-                return new CacheLookup { Result = CacheLookupResult.VaryMiss, StoreKey = variantKey };
+                return new CacheLookup { Result = CacheLookupResult.VaryMiss, StoreKey = key.ToString() };
 
             default:
                 lease.Dispose();
-                return new CacheLookup { Result = CacheLookupResult.UriMiss, StoreKey = primaryKey };
+                return new CacheLookup { Result = CacheLookupResult.UriMiss, StoreKey = key.ToString() };
         }
     }
 
@@ -109,6 +116,7 @@ internal sealed class HttpCache(PageBlockStore store, TimeProvider time)
     /// <summary>Removes (or, when <paramref name="soft"/>, marks stale) every entry tagged <paramref name="tag"/>.</summary>
     public int PurgeTag(string tag, bool soft) => ApplyWhere(key => IsTagged(key, tag), soft ? MarkStale : Remove);
 
+    /// <summary>Must equal the key <see cref="Lookup"/> writes: primary key, separator, secondary key.</summary>
     private static string VariantKey(string primaryKey, string secondaryKey) =>
         string.Concat(primaryKey, VariantSeparator.ToString(), secondaryKey);
 
