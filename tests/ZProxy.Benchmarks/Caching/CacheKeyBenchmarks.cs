@@ -4,8 +4,10 @@ using ZProxy.Caching.Keys;
 namespace ZProxy.Benchmarks.Caching;
 
 /// <summary>
-/// The primary cache key of every request (CacheKeyBuilder.Build). A plain path costs one string
-/// concatenation; percent-encoding and sorted queries add work that the Params show.
+/// The primary cache key of every request. The hit path writes it into stack memory
+/// (CacheKeyBuilder.Write, 0 B); the miss, purge and invalidation paths take it as a string
+/// (CacheKeyBuilder.Build: the same writer and one string). Percent-encoding and sorted queries add
+/// work that the Params show.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
@@ -36,4 +38,25 @@ public class CacheKeyBenchmarks
 
     [Benchmark]
     public string Build_SortedIgnoringUtm() => CacheKeyBuilder.Build("https", "WWW.Example.com:443", _path, _query, _sorted);
+
+    /// <summary>What a hit does: the key in stack memory, its length standing in for the lookup.</summary>
+    [Benchmark]
+    public int Write_AsIs() => Write("https", "www.example.com", _asIs);
+
+    [Benchmark]
+    public int Write_SortedIgnoringUtm() => Write("https", "WWW.Example.com:443", _sorted);
+
+    private int Write(string scheme, string host, CacheKeyOptions options)
+    {
+        var buffer = new CacheKeyBuffer(stackalloc char[CacheKeyBuffer.StackChars]);
+        try
+        {
+            CacheKeyBuilder.Write(ref buffer, scheme, host, default, _path, _query, options);
+            return buffer.Length;
+        }
+        finally
+        {
+            buffer.Dispose();
+        }
+    }
 }

@@ -11,8 +11,8 @@ namespace ZProxy.Benchmarks.Caching;
 /// <summary>
 /// The header values a hit adds or decides, in the order the hit responder computes them: Age
 /// (RFC 9111 §5.1), Cache-Status (RFC 9211) and the client's preconditions (RFC 9110 §13.2.2).
-/// The writing into Kestrel's header collection itself lives in ZProxy.Proxy's internal
-/// CachedResponseWriter, which this project cannot reach (see loadtests/README.md).
+/// Writing them into Kestrel's header collection, with the rest of a hit, is measured by
+/// <see cref="HitPathBenchmarks"/>.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
