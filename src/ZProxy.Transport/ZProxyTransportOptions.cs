@@ -46,6 +46,14 @@ public sealed class ZProxyTransportOptions
     public bool UseGatheredSend { get; set; } = true;
 
     /// <summary>
+    /// Whether a flush is sent by the flushing thread itself, in one non-blocking gathered
+    /// <c>sendmsg(2)</c>, when the connection's send loop is idle (needs
+    /// <see cref="UseGatheredSend"/>). The loop still sends what the socket does not take at once.
+    /// </summary>
+    /// <remarks>Default true: it saves a thread-pool hop per response.</remarks>
+    public bool SendInline { get; set; } = true;
+
+    /// <summary>
     /// Sealed segments at least this long that have a file (the store's memfd) are sent with
     /// <c>sendfile(2)</c> instead of <c>sendmsg(2)</c>; null disables <c>sendfile</c>.
     /// </summary>

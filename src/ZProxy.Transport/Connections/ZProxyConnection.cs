@@ -24,7 +24,8 @@ internal sealed partial class ZProxyConnection : ConnectionContext,
     IConnectionEndPointFeature,
     IConnectionSocketFeature,
     IMemoryPoolFeature,
-    IZeroCopyOutputFeature
+    IZeroCopyOutputFeature,
+    IInlineSender
 {
     private readonly Socket _socket;
     private readonly PinnedBlockPool _pool;
@@ -65,7 +66,7 @@ internal sealed partial class ZProxyConnection : ConnectionContext,
             pauseWriterThreshold: maxRead,
             resumeWriterThreshold: maxRead / 2,
             useSynchronizationContext: false));
-        _output = new SendQueue(pool, _sendSignal, options);
+        _output = new SendQueue(pool, _sendSignal, options, s_canGather && options.UseGatheredSend && options.SendInline ? this : null);
         Transport = new DuplexPipe(_input.Reader, _output);
 
         _features.Set<IConnectionIdFeature>(this);
