@@ -114,7 +114,7 @@ internal sealed class OriginExchange
             {
                 writer.Dispose();
                 status = status with { Detail = "store-full-or-too-large" };
-                _fill?.PublishNotStoring();
+                _fill?.PublishNotStoring(response);
             }
             else
             {
@@ -126,7 +126,7 @@ internal sealed class OriginExchange
         }
         else
         {
-            _fill?.PublishNotStoring();
+            _fill?.PublishNotStoring(response);
             if (response.StatusCode < 500 && reason is not (StorabilityReason.RequestNoStore or StorabilityReason.Authorization))
             {
                 // The origin says this URL is not storable (not a passing failure, nor something about
