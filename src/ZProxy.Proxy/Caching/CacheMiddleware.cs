@@ -178,7 +178,37 @@ internal sealed class CacheMiddleware(
             }
 
             var exchange = new OriginExchange(context, cache, policy, options, primaryKey, forward, fill);
-            await ForwardAsync(context, exchange);
+            if (fill is null)
+            {
+                await ForwardAsync(context, exchange);
+            }
+            else
+            {
+                // As Varnish's fetch: a fill that others wait on, or that is being stored, outlives the
+                // client that started it. YARP takes its cancellation from RequestAborted, so the fill
+                // gets a token of its own, cancelled when the client leaves only if nobody needs the
+                // response; writes to a gone client are discarded by Kestrel, and the origin's timeouts
+                // still bound the transfer.
+                var clientAborted = context.RequestAborted;
+                using var fetch = new CancellationTokenSource();
+                using var registration = clientAborted.UnsafeRegister(static state =>
+                {
+                    var (fill, exchange, fetch) = ((Fill, OriginExchange, CancellationTokenSource))state!;
+                    if (!fill.HasWaiters && !exchange.IsStoring)
+                    {
+                        fetch.Cancel();
+                    }
+                }, (fill, exchange, fetch));
+                context.RequestAborted = fetch.Token;
+                try
+                {
+                    await ForwardAsync(context, exchange);
+                }
+                finally
+                {
+                    context.RequestAborted = clientAborted;
+                }
+            }
         }
         finally
         {
@@ -242,6 +272,7 @@ internal sealed class CacheMiddleware(
     private async Task<bool> TryServeCoalescedAsync(HttpContext context, CachePolicyOptions policy, Fill fill, CacheStatusEntry status,
         string result)
     {
+        fill.AddWaiter();
         FillOutcome outcome;
         try
         {

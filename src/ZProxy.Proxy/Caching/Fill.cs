@@ -15,7 +15,14 @@ internal sealed class Fill
 {
     private readonly TaskCompletionSource<FillOutcome> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private int _waiters;
+
     public Task<FillOutcome> Outcome => _outcome.Task;
+
+    /// <summary>Whether another request has joined this fill (it then outlives its leader's client).</summary>
+    public bool HasWaiters => Volatile.Read(ref _waiters) > 0;
+
+    public void AddWaiter() => Interlocked.Increment(ref _waiters);
 
     public void PublishStoring(CachedResponse response, BodyWriter writer) =>
         _outcome.TrySetResult(new FillOutcome(response, writer));

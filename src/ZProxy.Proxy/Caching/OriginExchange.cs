@@ -68,6 +68,9 @@ internal sealed class OriginExchange
     /// <summary>The status the origin answered with, once decided.</summary>
     public int OriginStatus { get; private set; }
 
+    /// <summary>Whether the response is being copied into the store (decided when it started).</summary>
+    public bool IsStoring => Volatile.Read(ref _bodyWriter) is not null;
+
     /// <summary>The time the origin took to send its response headers.</summary>
     public TimeSpan OriginDuration { get; private set; }
 
