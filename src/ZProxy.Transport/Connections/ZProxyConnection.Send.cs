@@ -127,7 +127,7 @@ internal sealed partial class ZProxyConnection
             var sent = SendMsgNonBlocking(vectors, count, out _);
             if (sent > 0)
             {
-                _counters.AddSendmsg(sent);
+                _counters.AddInline(sent);
                 return sent;
             }
         }
