@@ -1,4 +1,4 @@
-using static ZProxy.Transport.Interop.Interop;
+using static ZProxy.Native.Interop;
 
 namespace ZProxy.Transport.Connections;
 

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Runtime.InteropServices;
+using static ZProxy.Native.Interop;
 
 namespace ZProxy.Transport.Connections;
 
@@ -11,7 +12,7 @@ internal sealed partial class SendQueue
     /// <paramref name="maxVectors"/> and about <paramref name="maxBytes"/>). The pointers stay valid
     /// until <see cref="Consume"/> or <see cref="OnSendLoopExit"/>, because only the send loop frees.
     /// </summary>
-    public unsafe SendWork Gather(Interop.Interop.IOVector* vectors, int maxVectors, long maxBytes, out int count)
+    public unsafe SendWork Gather(IOVector* vectors, int maxVectors, long maxBytes, out int count)
     {
         count = 0;
         lock (_sync)
@@ -29,7 +30,7 @@ internal sealed partial class SendQueue
         }
     }
 
-    private unsafe SendWork GatherUnsynchronized(Interop.Interop.IOVector* vectors, int maxVectors, long maxBytes, out int count)
+    private unsafe SendWork GatherUnsynchronized(IOVector* vectors, int maxVectors, long maxBytes, out int count)
     {
         count = 0;
         if (_aborted)

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
-using static ZProxy.Transport.Interop.Interop;
+using static ZProxy.Native.Interop;
 
 namespace ZProxy.Transport.Connections;
 
@@ -146,7 +146,7 @@ internal sealed partial class ZProxyConnection
         var message = new MessageHeader { IOVectors = vectors, IOVectorCount = (nuint)count };
         while (true)
         {
-            var result = SendMsg(_socket.SafeHandle, &message, MsgNoSignal | MsgDontWait);
+            var result = SendMsg(_socket.SafeHandle, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
             if (result >= 0)
             {
                 errno = 0;

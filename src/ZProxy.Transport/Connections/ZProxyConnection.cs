@@ -61,7 +61,7 @@ internal sealed partial class ZProxyConnection : ConnectionContext,
         var maxRead = options.MaxReadBufferSize ?? 0;
         _input = new Pipe(new PipeOptions(
             pool,
-            readerScheduler: PipeScheduler.ThreadPool,
+            readerScheduler: options.InlineRequestScheduling ? PipeScheduler.Inline : PipeScheduler.ThreadPool,
             writerScheduler: PipeScheduler.Inline,
             pauseWriterThreshold: maxRead,
             resumeWriterThreshold: maxRead / 2,
