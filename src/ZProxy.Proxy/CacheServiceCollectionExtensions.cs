@@ -33,6 +33,7 @@ public static class CacheServiceCollectionExtensions
         services.AddSingleton<CacheMetrics>();
         services.AddSingleton<CachedResponseWriter>();
         services.AddSingleton<BackgroundRevalidator>();
+        services.AddSingleton<FullFetcher>();
         return proxy.AddTransforms<CacheRouteValidator>();
     }
 

@@ -46,6 +46,24 @@ public sealed class ZProxyTransportOptions
     public bool UseGatheredSend { get; set; } = true;
 
     /// <summary>
+    /// Whether a flush is sent by the flushing thread itself, in one non-blocking gathered
+    /// <c>sendmsg(2)</c>, when the connection's send loop is idle (needs
+    /// <see cref="UseGatheredSend"/>). The loop still sends what the socket does not take at once.
+    /// </summary>
+    /// <remarks>Default true: it saves a thread-pool hop per response.</remarks>
+    public bool SendInline { get; set; } = true;
+
+    /// <summary>
+    /// Whether Kestrel parses and handles a request on the thread that received its bytes, instead
+    /// of after a hop to the thread pool (as Kestrel's <c>UnsafePreferInlineScheduling</c>). With
+    /// <see cref="SendInline"/>, a cache hit then costs one thread-pool dispatch from the socket's
+    /// readiness to the response's <c>sendmsg</c>. Application code that blocks holds up only the
+    /// connection it serves: receive completions already run on thread-pool threads.
+    /// </summary>
+    /// <remarks>Default false.</remarks>
+    public bool InlineRequestScheduling { get; set; }
+
+    /// <summary>
     /// Sealed segments at least this long that have a file (the store's memfd) are sent with
     /// <c>sendfile(2)</c> instead of <c>sendmsg(2)</c>; null disables <c>sendfile</c>.
     /// </summary>

@@ -61,9 +61,11 @@ public sealed class ForwardingTests(ITestOutputHelper output)
 
         using var response = await proxy.Client.SendAsync(request);
 
+        // The cache turns a HEAD miss into a GET, to store the body (as nginx's proxy_cache_convert_head).
+        var originMethod = method == "HEAD" ? "GET" : method;
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(method, Assert.Single(response.Headers.GetValues("X-Method")));
-        Assert.Equal(method, Assert.Single(origin.Received).Method);
+        Assert.Equal(originMethod, Assert.Single(response.Headers.GetValues("X-Method")));
+        Assert.Equal(originMethod, Assert.Single(origin.Received).Method);
         if (method != "HEAD")
         {
             Assert.Equal(method + ":" + (sendsBody ? "payload" : ""), await response.Content.ReadAsStringAsync());

@@ -278,6 +278,35 @@ public sealed class HitBodySenderTests
         await body.WaitForZeroAsync(ReleaseTimeout);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SendAsync_RequestResponseHits_SentInlineByTheFlushingThreadWhenEnabled(bool sendInline)
+    {
+        await using var host = await TransportTestHost.StartAsync(transport: o => o.SendInline = sendInline);
+        var body = host.AddBody("i", 20_000);
+        await using var client = await RawHttpConnection.ConnectAsync(host.Port);
+        for (var i = 0; i < 20; i++)
+        {
+            await client.SendAsync(RawHttpConnection.Get("/hit/i?parts=2"));
+            Assert.Equal(Hex(body.Sha256()), (await client.ReadResponseAsync()).Sha256Hex);
+        }
+
+        await host.WaitForResultsAsync(20);
+        Assert.Equal(20 * 20_000, host.SumBodyBytes("reference"));
+        if (sendInline)
+        {
+            // An idle connection's response leaves in the flushing thread's sendmsg, not the loop's.
+            Assert.True(host.Counters!.InlineBytes >= 20 * 20_000, $"inline bytes: {host.Counters.InlineBytes}");
+        }
+        else
+        {
+            Assert.Equal(0, host.Counters!.InlineBytes);
+        }
+
+        await body.WaitForZeroAsync(ReleaseTimeout);
+    }
+
     [Fact]
     public async Task SendAsync_PortableSendLoop_PipelinedHitsByteExact()
     {

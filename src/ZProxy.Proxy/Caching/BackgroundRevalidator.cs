@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
-using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
-using Yarp.ReverseProxy.Model;
 using ZProxy.Caching;
 using ZProxy.Caching.Reuse;
 using ZProxy.Caching.Status;
@@ -17,9 +15,6 @@ namespace ZProxy.Proxy.Caching;
 /// </summary>
 internal sealed partial class BackgroundRevalidator(IHttpForwarder forwarder, HttpCache cache, ILogger<BackgroundRevalidator> logger)
 {
-    private static readonly string[] ConditionalFields =
-        [HeaderNames.IfNoneMatch, HeaderNames.IfModifiedSince, HeaderNames.IfMatch, HeaderNames.IfUnmodifiedSince, HeaderNames.Range, HeaderNames.IfRange];
-
     private readonly ConcurrentDictionary<string, byte> _running = new(StringComparer.Ordinal);
 
     /// <summary>Refreshes in flight (for tests and shutdown).</summary>
@@ -28,49 +23,34 @@ internal sealed partial class BackgroundRevalidator(IHttpForwarder forwarder, Ht
     public void TryStart(HttpContext context, CachePolicyOptions policy, CacheOptions options, string primaryKey, string storeKey,
         CachedResponse cached, ReuseResult reuse)
     {
-        var proxy = context.Features.Get<IReverseProxyFeature>();
-        var destination = proxy is null ? null
-            : proxy.AvailableDestinations.Count > 0 ? proxy.AvailableDestinations[0] : proxy.AllDestinations.FirstOrDefault();
-        if (proxy is null || destination is null || !_running.TryAdd(storeKey, 0))
+        if (!_running.TryAdd(storeKey, 0))
         {
             return;
         }
 
-        // Copy what the refresh needs now: the client's HttpContext is recycled when its request ends.
-        var refresh = new DefaultHttpContext();
-        var source = context.Request;
-        var request = refresh.Request;
-        request.Method = HttpMethods.Get;
-        request.Scheme = source.Scheme;
-        request.Host = source.Host;
-        request.PathBase = source.PathBase;
-        request.Path = source.Path;
-        request.QueryString = source.QueryString;
-        request.Protocol = source.Protocol;
-        foreach (var (name, values) in source.Headers)
+        if (!DetachedOriginRequest.TryCreate(context, out var refresh))
         {
-            if (!ConditionalFields.Contains(name, StringComparer.OrdinalIgnoreCase))
-            {
-                request.Headers[name] = values;
-            }
+            _running.TryRemove(storeKey, out _);
+            return;
         }
 
+        // The client's validators are not passed on (see DetachedOriginRequest); the stored ones are.
+        var headers = refresh.Context.Request.Headers;
         if (reuse.IfNoneMatch is not null)
         {
-            request.Headers.IfNoneMatch = reuse.IfNoneMatch;
+            headers.IfNoneMatch = reuse.IfNoneMatch;
         }
 
         if (reuse.IfModifiedSince is not null)
         {
-            request.Headers.IfModifiedSince = reuse.IfModifiedSince;
+            headers.IfModifiedSince = reuse.IfModifiedSince;
         }
 
-        refresh.Connection.RemoteIpAddress = context.Connection.RemoteIpAddress;
-        _ = Task.Run(() => RefreshAsync(refresh, proxy.Route, proxy.Cluster!, destination, policy, options, primaryKey, storeKey, cached));
+        _ = Task.Run(() => RefreshAsync(refresh, policy, options, primaryKey, storeKey, cached));
     }
 
-    private async Task RefreshAsync(HttpContext refresh, RouteModel route, ClusterModel cluster, DestinationState destination,
-        CachePolicyOptions policy, CacheOptions options, string primaryKey, string storeKey, CachedResponse cached)
+    private async Task RefreshAsync(DetachedOriginRequest refresh, CachePolicyOptions policy, CacheOptions options, string primaryKey,
+        string storeKey, CachedResponse cached)
     {
         try
         {
@@ -81,15 +61,14 @@ internal sealed partial class BackgroundRevalidator(IHttpForwarder forwarder, Ht
 
             using (lease)
             {
-                var exchange = new OriginExchange(refresh, cache, policy, options, primaryKey, CacheStatusForward.Stale, fill: null,
+                var exchange = new OriginExchange(refresh.Context, cache, policy, options, primaryKey, CacheStatusForward.Stale, fill: null,
                     stored: cached, storedKey: storeKey, storedBody: lease.Owner);
                 // Nobody reads this response (its body goes to Stream.Null): a refresh only updates the store.
                 var (interceptor, _) = exchange.Intercept();
-                var error = await forwarder.SendAsync(refresh, destination.Model.Config.Address, cluster.HttpClient,
-                    cluster.Config.HttpRequest ?? ForwarderRequestConfig.Empty, route.Transformer);
+                var error = await refresh.SendAsync(forwarder);
                 interceptor.EnsureDecided();
                 exchange.Finish(completed: error == ForwarderError.None);
-                Log.Refreshed(logger, refresh.Response.StatusCode, error.ToString());
+                Log.Refreshed(logger, refresh.Context.Response.StatusCode, error.ToString());
             }
         }
         catch (Exception exception)

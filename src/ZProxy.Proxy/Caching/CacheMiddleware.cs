@@ -24,6 +24,7 @@ internal sealed class CacheMiddleware(
     FillTable fills,
     CachedResponseWriter writer,
     BackgroundRevalidator background,
+    FullFetcher fullFetcher,
     CacheMetrics metrics)
 {
     /// <summary>How long a coalesced request waits for the leading fetch's response headers.</summary>
@@ -178,13 +179,15 @@ internal sealed class CacheMiddleware(
         var result = hitForMiss ? CacheResults.Pass : CacheResults.Miss;
         if (HttpMethods.IsHead(request.Method) || request.Headers.ContainsKey(HeaderNames.Range))
         {
-            // A HEAD or partial answer is not the stored GET: forward it as it is, store nothing.
-            metrics.Request(result);
-            AppendStatusOnStart(context, policy, new CacheStatusEntry
+            var detail = HttpMethods.IsHead(request.Method) ? "head" : "range";
+            if (!hitForMiss && await TryServeFromFullFetchAsync(context, policy, options, primaryKey, storeKey, forward, detail))
             {
-                Forward = forward,
-                Detail = HttpMethods.IsHead(request.Method) ? "head" : "range",
-            });
+                return;
+            }
+
+            // Not storable after all (or no route to fetch on): forward the request as it is.
+            metrics.Request(result);
+            AppendStatusOnStart(context, policy, new CacheStatusEntry { Forward = forward, Detail = detail });
             await next(context);
             return;
         }
@@ -196,7 +199,8 @@ internal sealed class CacheMiddleware(
             {
                 fill = existing;
             }
-            else if (await TryServeCoalescedAsync(context, policy, existing))
+            else if (await TryServeCoalescedAsync(context, policy, existing,
+                new CacheStatusEntry { Forward = CacheStatusForward.UriMiss, Collapsed = true }, CacheResults.Coalesced))
             {
                 return;
             }
@@ -214,7 +218,37 @@ internal sealed class CacheMiddleware(
             }
 
             var exchange = new OriginExchange(context, cache, policy, options, primaryKey, forward, fill);
-            await ForwardAsync(context, exchange);
+            if (fill is null)
+            {
+                await ForwardAsync(context, exchange);
+            }
+            else
+            {
+                // As Varnish's fetch: a fill that others wait on, or that is being stored, outlives the
+                // client that started it. YARP takes its cancellation from RequestAborted, so the fill
+                // gets a token of its own, cancelled when the client leaves only if nobody needs the
+                // response; writes to a gone client are discarded by Kestrel, and the origin's timeouts
+                // still bound the transfer.
+                var clientAborted = context.RequestAborted;
+                using var fetch = new CancellationTokenSource();
+                using var registration = clientAborted.UnsafeRegister(static state =>
+                {
+                    var (fill, exchange, fetch) = ((Fill, OriginExchange, CancellationTokenSource))state!;
+                    if (!fill.HasWaiters && !exchange.IsStoring)
+                    {
+                        fetch.Cancel();
+                    }
+                }, (fill, exchange, fetch));
+                context.RequestAborted = fetch.Token;
+                try
+                {
+                    await ForwardAsync(context, exchange);
+                }
+                finally
+                {
+                    context.RequestAborted = clientAborted;
+                }
+            }
         }
         finally
         {
@@ -226,8 +260,59 @@ internal sealed class CacheMiddleware(
         }
     }
 
-    private async Task<bool> TryServeCoalescedAsync(HttpContext context, CachePolicyOptions policy, Fill fill)
+    /// <summary>
+    /// A HEAD or Range miss: the full GET is fetched for the store on a request of its own (or an
+    /// existing fill is joined) and this request is answered from the store as the body arrives.
+    /// </summary>
+    private async Task<bool> TryServeFromFullFetchAsync(HttpContext context, CachePolicyOptions policy, CacheOptions options,
+        string primaryKey, string storeKey, CacheStatusForward forward, string detail)
     {
+        var isHead = HttpMethods.IsHead(context.Request.Method);
+        if (!fills.TryLead(storeKey, out var fill, sharesHeadWhenNotStoring: isHead))
+        {
+            return await TryServeCoalescedAsync(context, policy, fill,
+                new CacheStatusEntry { Forward = CacheStatusForward.UriMiss, Collapsed = true, Detail = detail }, CacheResults.Coalesced);
+        }
+
+        if (!fullFetcher.TryStart(context, policy, options, primaryKey, storeKey, forward, fill))
+        {
+            return false;
+        }
+
+        if (await TryServeCoalescedAsync(context, policy, fill,
+            new CacheStatusEntry { Forward = forward, Stored = true, Detail = detail }, CacheResults.Miss))
+        {
+            return true;
+        }
+
+        // Not stored, but the GET's status and fields answer a HEAD (RFC 9110 §9.3.2): one origin
+        // trip, as with nginx's proxy_cache_convert_head.
+        if (isHead && fill.Outcome.IsCompletedSuccessfully && fill.Outcome.Result.NotStoredHead is { } head)
+        {
+            metrics.Request(CacheResults.Pass);
+            var response = context.Response;
+            response.StatusCode = head.StatusCode;
+            foreach (var (name, values) in head.Fields)
+            {
+                response.Headers[name] = values;
+            }
+
+            CacheStatusHeader.Append(response.Headers, Format(policy, new CacheStatusEntry
+            {
+                Forward = forward,
+                ForwardStatus = head.StatusCode,
+                Detail = detail,
+            }));
+            return true;
+        }
+
+        return false;
+    }
+
+    private async Task<bool> TryServeCoalescedAsync(HttpContext context, CachePolicyOptions policy, Fill fill, CacheStatusEntry status,
+        string result)
+    {
+        fill.AddWaiter();
         FillOutcome outcome;
         try
         {
@@ -247,9 +332,8 @@ internal sealed class CacheMiddleware(
 
         using (lease)
         {
-            metrics.Request(CacheResults.Coalesced);
-            await writer.WriteAsync(context, cached, lease, cache.Time.GetUtcNow(),
-                Format(policy, new CacheStatusEntry { Forward = CacheStatusForward.UriMiss, Collapsed = true }));
+            metrics.Request(result);
+            await writer.WriteAsync(context, cached, lease, cache.Time.GetUtcNow(), Format(policy, status));
         }
 
         return true;

@@ -42,44 +42,58 @@ internal sealed class CachedResponseWriter(CacheMetrics metrics, HitBodySender s
         }
 
         var isHead = HttpMethods.IsHead(request.Method);
-        if (!lease.IsComplete)
+
+        // A body still being filled has its final length only if the origin announced it; without
+        // one no range can be cut, and the whole body streams as it arrives (a 200 answers a range
+        // request correctly, RFC 9110 §14.2).
+        var complete = lease.IsComplete;
+        long? length = complete ? lease.Length : AnnouncedLength(cached);
+        long start = 0;
+        var count = length;
+        if (length is { } total)
         {
-            // Coalesced onto a fill still in progress: the length may be unknown, so no range is cut;
-            // the body streams as it arrives.
-            await StreamInProgressAsync(context, lease, isHead);
-            return;
+            var range = RangeEvaluator.Evaluate(request.Method, request.Headers, cached.Policy, total);
+            switch (range.Decision)
+            {
+                case RangeDecision.Partial:
+                    response.StatusCode = StatusCodes.Status206PartialContent;
+                    response.Headers.ContentRange = range.ContentRange;
+                    (start, count) = (range.Start, range.Length);
+                    break;
+                case RangeDecision.NotSatisfiable:
+                    response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
+                    response.Headers.ContentRange = range.ContentRange;
+                    response.Headers.Remove(HeaderNames.ContentType);
+                    response.ContentLength = 0;
+                    return;
+            }
+
+            response.ContentLength = count;
+        }
+        else
+        {
+            response.Headers.ContentLength = null;
+            response.Headers.Remove(HeaderNames.ContentRange);
         }
 
-        var length = lease.Length;
-        long start = 0, count = length;
-        var range = RangeEvaluator.Evaluate(request.Method, request.Headers, cached.Policy, length);
-        switch (range.Decision)
-        {
-            case RangeDecision.Partial:
-                response.StatusCode = StatusCodes.Status206PartialContent;
-                response.Headers.ContentRange = range.ContentRange;
-                (start, count) = (range.Start, range.Length);
-                break;
-            case RangeDecision.NotSatisfiable:
-                response.StatusCode = StatusCodes.Status416RangeNotSatisfiable;
-                response.Headers.ContentRange = range.ContentRange;
-                response.Headers.Remove(HeaderNames.ContentType);
-                response.ContentLength = 0;
-                return;
-        }
-
-        response.ContentLength = count;
         if (isHead || count == 0)
         {
             return;
         }
 
+        if (!complete)
+        {
+            await StreamInProgressAsync(context, lease, start, count);
+            return;
+        }
+
         // The sealed segments go to the transport by reference where it can take them (ZProxy's own
         // transport, HTTP/1.1, Content-Length); the sender copies, and says why, where it cannot.
+        var bytes = count!.Value;
         var segments = cached.Segments(lease);
-        if (start != 0 || count != length)
+        if (start != 0 || bytes != lease.Length)
         {
-            segments = HitBodySender.Slice(segments, start, count);
+            segments = HitBodySender.Slice(segments, start, bytes);
         }
 
         // Only sealed memory goes out by reference: a stray write into it faults instead of silently
@@ -87,43 +101,56 @@ internal sealed class CachedResponseWriter(CacheMetrics metrics, HitBodySender s
         // full, or a seal still batched) is copied, and counted under its reason.
         await sender.SendAsync(context, segments, lease.Owner, context.RequestAborted,
             lease.IsSealed ? null : HitBodyCopyReasons.Unsealed);
-        metrics.BodyBytes(count, fromCache: true);
+        metrics.BodyBytes(bytes, fromCache: true);
     }
 
-    private async Task StreamInProgressAsync(HttpContext context, BodyLease lease, bool isHead)
+    /// <summary>
+    /// Streams bytes [start, start + count) of a body still being filled (all of it when count is
+    /// null) as they arrive from the origin.
+    /// </summary>
+    private async Task StreamInProgressAsync(HttpContext context, BodyLease lease, long start, long? count)
     {
         var response = context.Response;
-        response.Headers.Remove(HeaderNames.ContentRange);
-        if (isHead)
-        {
-            return;
-        }
-
-        long position = 0;
-        while (true)
+        var end = count is { } n ? start + n : long.MaxValue;
+        var position = start;
+        while (position < end)
         {
             if (lease.TryGetMemory(position, out var memory))
             {
+                if (memory.Length > end - position)
+                {
+                    memory = memory[..(int)(end - position)];
+                }
+
                 await response.BodyWriter.WriteAsync(memory, context.RequestAborted);
                 position += memory.Length;
                 continue;
             }
 
             var state = await lease.WaitAsync(position, context.RequestAborted);
-            if (state == BodyWaitResult.Aborted)
+            if (state == BodyWaitResult.Aborted || (state == BodyWaitResult.Completed && position >= lease.Length && position < end && count is not null))
             {
-                // The origin died mid-body: the client must see a broken transfer, not a short body.
+                // The origin died mid-body (or sent less than it announced): the client must see a
+                // broken transfer, not a short body.
                 context.Abort();
                 return;
             }
 
             if (state == BodyWaitResult.Completed && position >= lease.Length)
             {
-                metrics.BodyBytes(position, fromCache: true);
-                return;
+                break;
             }
         }
+
+        metrics.BodyBytes(position - start, fromCache: true);
     }
+
+    /// <summary>The Content-Length the origin announced for the stored response, if any.</summary>
+    private static long? AnnouncedLength(CachedResponse cached) =>
+        cached.Headers.TryGetValue(HeaderNames.ContentLength, out var value)
+            && long.TryParse(value.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var length)
+            ? length
+            : null;
 
     private static void WriteNotModifiedHeaders(HttpResponse response, CachedResponse cached)
     {

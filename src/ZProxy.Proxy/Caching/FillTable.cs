@@ -8,9 +8,9 @@ internal sealed class FillTable
     private readonly ConcurrentDictionary<string, Fill> _fills = new(StringComparer.Ordinal);
 
     /// <summary>Joins the fill for <paramref name="key"/>, or starts one (returns true: the caller leads it).</summary>
-    public bool TryLead(string key, out Fill fill)
+    public bool TryLead(string key, out Fill fill, bool sharesHeadWhenNotStoring = false)
     {
-        var created = new Fill();
+        var created = new Fill { SharesHeadWhenNotStoring = sharesHeadWhenNotStoring };
         fill = _fills.GetOrAdd(key, created);
         return ReferenceEquals(fill, created);
     }

@@ -68,6 +68,9 @@ internal sealed class OriginExchange
     /// <summary>The status the origin answered with, once decided.</summary>
     public int OriginStatus { get; private set; }
 
+    /// <summary>Whether the response is being copied into the store (decided when it started).</summary>
+    public bool IsStoring => Volatile.Read(ref _bodyWriter) is not null;
+
     /// <summary>The time the origin took to send its response headers.</summary>
     public TimeSpan OriginDuration { get; private set; }
 
@@ -114,7 +117,7 @@ internal sealed class OriginExchange
             {
                 writer.Dispose();
                 status = status with { Detail = "store-full-or-too-large" };
-                _fill?.PublishNotStoring();
+                _fill?.PublishNotStoring(response);
             }
             else
             {
@@ -126,7 +129,7 @@ internal sealed class OriginExchange
         }
         else
         {
-            _fill?.PublishNotStoring();
+            _fill?.PublishNotStoring(response);
             if (response.StatusCode < 500 && reason is not (StorabilityReason.RequestNoStore or StorabilityReason.Authorization))
             {
                 // The origin says this URL is not storable (not a passing failure, nor something about

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Runtime.InteropServices;
+using static ZProxy.Native.Interop;
 
 namespace ZProxy.Transport.Connections;
 
@@ -11,65 +12,80 @@ internal sealed partial class SendQueue
     /// <paramref name="maxVectors"/> and about <paramref name="maxBytes"/>). The pointers stay valid
     /// until <see cref="Consume"/> or <see cref="OnSendLoopExit"/>, because only the send loop frees.
     /// </summary>
-    public unsafe SendWork Gather(Interop.Interop.IOVector* vectors, int maxVectors, long maxBytes, out int count)
+    public unsafe SendWork Gather(IOVector* vectors, int maxVectors, long maxBytes, out int count)
     {
         count = 0;
         lock (_sync)
         {
-            if (_aborted)
+            if (_inlineSending)
             {
-                return SendWork.Done;
+                // A flushing thread holds the send role; it signals the loop if it leaves bytes.
+                _loopSending = false;
+                return _aborted ? SendWork.Done : SendWork.Wait;
             }
 
-            long bytes = 0;
-            var segment = _head;
-            while (segment is not null && count < maxVectors && bytes < maxBytes)
+            var work = GatherUnsynchronized(vectors, maxVectors, maxBytes, out count);
+            _loopSending = work is SendWork.Gather or SendWork.Sendfile;
+            return work;
+        }
+    }
+
+    private unsafe SendWork GatherUnsynchronized(IOVector* vectors, int maxVectors, long maxBytes, out int count)
+    {
+        count = 0;
+        if (_aborted)
+        {
+            return SendWork.Done;
+        }
+
+        long bytes = 0;
+        var segment = _head;
+        while (segment is not null && count < maxVectors && bytes < maxBytes)
+        {
+            var available = segment.Committed - segment.Sent;
+            if (available == 0 || segment.Freed)
             {
-                var available = segment.Committed - segment.Sent;
-                if (available == 0 || segment.Freed)
-                {
-                    if (segment == _tail || segment.Committed < segment.Written)
-                    {
-                        break;
-                    }
-
-                    segment = segment.Next;
-                    continue;
-                }
-
-                if (segment.UseSendfile)
-                {
-                    if (count == 0)
-                    {
-                        return SendWork.Sendfile;
-                    }
-
-                    break;
-                }
-
-                var start = segment.Block is { } block
-                    ? BlockPointer(block)
-                    : (byte*)segment.ReferencePin.Pointer;
-                vectors[count].Base = start + segment.Sent;
-                vectors[count].Count = (nuint)available;
-                count++;
-                bytes += available;
-
-                if (segment.Committed < segment.Written)
+                if (segment == _tail || segment.Committed < segment.Written)
                 {
                     break;
                 }
 
                 segment = segment.Next;
+                continue;
             }
 
-            if (count > 0)
+            if (segment.UseSendfile)
             {
-                return SendWork.Gather;
+                if (count == 0)
+                {
+                    return SendWork.Sendfile;
+                }
+
+                break;
             }
 
-            return _writerCompleted && _unsentOwnedBytes == 0 && _unsentReferenceBytes == 0 ? SendWork.Done : SendWork.Wait;
+            var start = segment.Block is { } block
+                ? BlockPointer(block)
+                : (byte*)segment.ReferencePin.Pointer;
+            vectors[count].Base = start + segment.Sent;
+            vectors[count].Count = (nuint)available;
+            count++;
+            bytes += available;
+
+            if (segment.Committed < segment.Written)
+            {
+                break;
+            }
+
+            segment = segment.Next;
         }
+
+        if (count > 0)
+        {
+            return SendWork.Gather;
+        }
+
+        return _writerCompleted && _unsentOwnedBytes == 0 && _unsentReferenceBytes == 0 ? SendWork.Done : SendWork.Wait;
     }
 
     /// <summary>
@@ -222,25 +238,36 @@ internal sealed partial class SendQueue
             // queues nothing, the connection being gone), so the caller does not mistake an
             // aborted connection for a broken one.
             _sendLoopDone = true;
-            var segment = _head;
-            while (segment is not null)
+
+            // A flushing thread inside sendmsg(2) on these segments releases them itself when it
+            // gives the send role back (EndInlineSend).
+            if (!_inlineSending)
             {
-                if (!segment.Freed)
-                {
-                    // Kestrel may still write into the tail block after this; leave it to the GC
-                    // rather than hand it to another connection.
-                    var returnBlock = segment != _tail;
-                    segment.Free(_pool, returnBlock);
-                }
-
-                segment = segment.Next;
+                ReleaseAllUnsynchronized();
             }
-
-            _head = _tail = _commitFrom = null;
-            _unsentOwnedBytes = 0;
-            _unsentReferenceBytes = 0;
         }
 
         CompleteFlush(result: new FlushResult(isCanceled: false, isCompleted: true));
+    }
+
+    private void ReleaseAllUnsynchronized()
+    {
+        var segment = _head;
+        while (segment is not null)
+        {
+            if (!segment.Freed)
+            {
+                // Kestrel may still write into the tail block after this; leave it to the GC
+                // rather than hand it to another connection.
+                var returnBlock = segment != _tail;
+                segment.Free(_pool, returnBlock);
+            }
+
+            segment = segment.Next;
+        }
+
+        _head = _tail = _commitFrom = null;
+        _unsentOwnedBytes = 0;
+        _unsentReferenceBytes = 0;
     }
 }

@@ -62,10 +62,11 @@ internal sealed partial class SendQueue : PipeWriter, IValueTaskSource<FlushResu
     private bool _armSendfile;
     private int _armAdvancedBytes;
 
-    public SendQueue(PinnedBlockPool pool, AsyncSignal sendSignal, ZProxyTransportOptions options)
+    public SendQueue(PinnedBlockPool pool, AsyncSignal sendSignal, ZProxyTransportOptions options, IInlineSender? inlineSender = null)
     {
         _pool = pool;
         _sendSignal = sendSignal;
+        _inlineSender = inlineSender;
         _time = options.TimeProvider;
         _pauseThreshold = options.MaxWriteBufferSize ?? 0;
         _resumeThreshold = _pauseThreshold / 2;
@@ -211,6 +212,21 @@ internal sealed partial class SendQueue : PipeWriter, IValueTaskSource<FlushResu
             }
 
             signal = CommitUnsynchronized();
+        }
+
+        // Outside the lock: the inline send holds the send role instead, and Kestrel does not
+        // flush concurrently, so nothing else commits in between.
+        if (signal && _inlineSender is not null)
+        {
+            signal = SendInline();
+        }
+
+        lock (_sync)
+        {
+            if (_sendLoopDone)
+            {
+                return new ValueTask<FlushResult>(new FlushResult(isCanceled: false, isCompleted: true));
+            }
 
             if (_cancelNextFlush)
             {

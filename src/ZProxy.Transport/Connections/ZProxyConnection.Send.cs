@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Connections;
-using static ZProxy.Transport.Interop.Interop;
+using static ZProxy.Native.Interop;
 
 namespace ZProxy.Transport.Connections;
 
@@ -109,28 +109,62 @@ internal sealed partial class ZProxyConnection
     {
         fixed (IOVector* v = vectors)
         {
-            var message = new MessageHeader { IOVectors = v, IOVectorCount = (nuint)count };
-            while (true)
+            var result = SendMsgNonBlocking(v, count, out var errno);
+            return result >= 0 ? result : throw CreateSocketException(errno);
+        }
+    }
+
+    /// <inheritdoc/>
+    unsafe long IInlineSender.TrySend(IOVector* vectors, int count)
+    {
+        if (_socketDisposed)
+        {
+            return 0;
+        }
+
+        try
+        {
+            var sent = SendMsgNonBlocking(vectors, count, out _);
+            if (sent > 0)
             {
-                var result = SendMsg(_socket.SafeHandle, &message, MsgNoSignal | MsgDontWait);
-                if (result >= 0)
-                {
-                    return result;
-                }
-
-                var errno = Marshal.GetLastPInvokeError();
-                if (errno == EINTR)
-                {
-                    continue;
-                }
-
-                if (errno == EAGAIN)
-                {
-                    return 0;
-                }
-
-                throw CreateSocketException(errno);
+                _counters.AddInline(sent);
+                return sent;
             }
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed by an abort under us; the send loop is ending too.
+        }
+
+        // EAGAIN or an error: the loop sends the rest, or meets the error and ends the connection.
+        return 0;
+    }
+
+    /// <summary>sendmsg(2) with MSG_DONTWAIT, retried on EINTR. Returns bytes taken, 0 on EAGAIN, -1 with errno otherwise.</summary>
+    private unsafe long SendMsgNonBlocking(IOVector* vectors, int count, out int errno)
+    {
+        var message = new MessageHeader { IOVectors = vectors, IOVectorCount = (nuint)count };
+        while (true)
+        {
+            var result = SendMsg(_socket.SafeHandle, &message, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (result >= 0)
+            {
+                errno = 0;
+                return result;
+            }
+
+            errno = Marshal.GetLastPInvokeError();
+            if (errno == EINTR)
+            {
+                continue;
+            }
+
+            if (errno == EAGAIN)
+            {
+                return 0;
+            }
+
+            return -1;
         }
     }
 

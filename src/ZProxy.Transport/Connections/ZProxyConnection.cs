@@ -24,7 +24,8 @@ internal sealed partial class ZProxyConnection : ConnectionContext,
     IConnectionEndPointFeature,
     IConnectionSocketFeature,
     IMemoryPoolFeature,
-    IZeroCopyOutputFeature
+    IZeroCopyOutputFeature,
+    IInlineSender
 {
     private readonly Socket _socket;
     private readonly PinnedBlockPool _pool;
@@ -60,12 +61,12 @@ internal sealed partial class ZProxyConnection : ConnectionContext,
         var maxRead = options.MaxReadBufferSize ?? 0;
         _input = new Pipe(new PipeOptions(
             pool,
-            readerScheduler: PipeScheduler.ThreadPool,
+            readerScheduler: options.InlineRequestScheduling ? PipeScheduler.Inline : PipeScheduler.ThreadPool,
             writerScheduler: PipeScheduler.Inline,
             pauseWriterThreshold: maxRead,
             resumeWriterThreshold: maxRead / 2,
             useSynchronizationContext: false));
-        _output = new SendQueue(pool, _sendSignal, options);
+        _output = new SendQueue(pool, _sendSignal, options, s_canGather && options.UseGatheredSend && options.SendInline ? this : null);
         Transport = new DuplexPipe(_input.Reader, _output);
 
         _features.Set<IConnectionIdFeature>(this);

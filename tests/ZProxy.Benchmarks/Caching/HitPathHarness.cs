@@ -75,13 +75,15 @@ internal sealed class HitPathHarness : IDisposable
         _store = new PageBlockStore(new PageBlockStoreOptions { MemoryLimit = new ByteSize(64L << 20) });
         var cache = new HttpCache(_store, TimeProvider.System);
         var metrics = new CacheMetrics(_services.GetRequiredService<IMeterFactory>());
+        var fills = new FillTable();
         _middleware = new CacheMiddleware(
             static _ => throw new InvalidOperationException("A hit must not reach the origin."),
             cache,
             new CachePolicyResolver(new FixedOptionsMonitor(options)),
-            new FillTable(),
+            fills,
             new CachedResponseWriter(metrics, _services.GetRequiredService<HitBodySender>()),
             new BackgroundRevalidator(new UnusedForwarder(), cache, NullLogger<BackgroundRevalidator>.Instance),
+            new FullFetcher(new UnusedForwarder(), cache, fills, NullLogger<FullFetcher>.Instance),
             metrics);
 
         var route = new RouteModel(new RouteConfig { RouteId = "benchmark", ClusterId = "origin" }, cluster: null, HttpTransformer.Empty);

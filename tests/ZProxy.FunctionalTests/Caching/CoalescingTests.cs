@@ -1,9 +1,11 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 using ZProxy.Proxy.Caching;
+using ZProxy.Testing;
 
 namespace ZProxy.FunctionalTests.Caching;
 
@@ -124,6 +126,81 @@ public sealed class CoalescingTests(ITestOutputHelper output)
         Assert.Equal(2, f.Origin.RequestCount); // the short body was not stored
         using var third = await f.GetAsync("/r");
         CacheAssert.Hit(third);
+    }
+
+    [Fact]
+    public async Task LeaderDisconnectsMidBody_FetchContinues_WaiterGetsWholeBody_ThenHit()
+    {
+        var firstHalf = RandomNumberGenerator.GetBytes(128 * 1024);
+        var secondHalf = RandomNumberGenerator.GetBytes(128 * 1024);
+        var releaseSecondHalf = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var f = await CacheFixture.StartAsync(async context =>
+        {
+            context.Response.Headers.CacheControl = "max-age=60";
+            context.Response.ContentLength = firstHalf.Length + secondHalf.Length;
+            await context.Response.Body.WriteAsync(firstHalf);
+            await context.Response.Body.FlushAsync();
+            await releaseSecondHalf.Task.WaitAsync(Timeout);
+            await context.Response.Body.WriteAsync(secondHalf);
+        }, output);
+
+        // The leader (a raw connection) reads its headers, then resets the connection while the origin
+        // holds the rest of the body.
+        using var leader = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await leader.ConnectAsync(IPAddress.Loopback, f.Proxy.BaseAddress.Port);
+        await RawHttp.SendAsync(leader, $"GET /lead HTTP/1.1\r\nHost: {f.Proxy.BaseAddress.Authority}\r\n\r\n", CancellationToken.None);
+        var head = await RawHttp.ReadHeadAsync(leader, CancellationToken.None).WaitAsync(Timeout);
+        Assert.StartsWith("HTTP/1.1 200", head);
+        using var waiter = await f.Client.GetAsync("/lead", HttpCompletionOption.ResponseHeadersRead).WaitAsync(Timeout);
+        Assert.Contains("collapsed", CacheAssert.Status(waiter));
+        leader.LingerState = new LingerOption(true, 0);
+        leader.Close();
+
+        // As Varnish's background fetch: the origin transfer goes on for the waiter and the store.
+        await Task.Delay(200);
+        releaseSecondHalf.SetResult();
+        var body = await waiter.Content.ReadAsByteArrayAsync().WaitAsync(Timeout);
+        Assert.Equal([.. firstHalf, .. secondHalf], body);
+
+        var fills = f.Proxy.Services.GetRequiredService<FillTable>();
+        await WaitUntil(() => fills.Count == 0);
+        using var hit = await f.GetAsync("/lead");
+        CacheAssert.Hit(hit);
+        Assert.Equal(1, f.Origin.RequestCount);
+    }
+
+    [Fact]
+    public async Task LoneClientDisconnectsMidBody_StorableFillCompletes_ThenHit()
+    {
+        var releaseRest = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var body = RandomNumberGenerator.GetBytes(200_000);
+        await using var f = await CacheFixture.StartAsync(async context =>
+        {
+            context.Response.Headers.CacheControl = "max-age=60";
+            context.Response.ContentLength = body.Length;
+            await context.Response.Body.WriteAsync(body.AsMemory(0, 1000));
+            await context.Response.Body.FlushAsync();
+            await releaseRest.Task.WaitAsync(Timeout);
+            await context.Response.Body.WriteAsync(body.AsMemory(1000));
+        }, output);
+
+        using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await client.ConnectAsync(IPAddress.Loopback, f.Proxy.BaseAddress.Port);
+            await RawHttp.SendAsync(client, $"GET /alone HTTP/1.1\r\nHost: {f.Proxy.BaseAddress.Authority}\r\n\r\n", CancellationToken.None);
+            Assert.StartsWith("HTTP/1.1 200", await RawHttp.ReadHeadAsync(client, CancellationToken.None).WaitAsync(Timeout));
+            client.LingerState = new LingerOption(true, 0);
+        }
+
+        // The response was being stored when the client left: the transfer goes on into the store.
+        await Task.Delay(200);
+        releaseRest.SetResult();
+        var fills = f.Proxy.Services.GetRequiredService<FillTable>();
+        await WaitUntil(() => fills.Count == 0);
+        using var hit = await f.GetAsync("/alone");
+        CacheAssert.Hit(hit);
+        Assert.Equal(body, await hit.Content.ReadAsByteArrayAsync());
+        Assert.Equal(1, f.Origin.RequestCount);
     }
 
     private static async Task WaitUntil(Func<bool> condition)

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 using ZProxy.PageBlocks;
 using ZProxy.Transport.Buffers;
-using static ZProxy.Transport.Interop.Interop;
+using static ZProxy.Native.Interop;
 
 namespace ZProxy.Transport.Tests.Infrastructure;
 
@@ -53,20 +53,21 @@ internal sealed class SealedTestMemory : ISealedMemoryOwner, IDisposable
         nint address;
         if (memfd)
         {
-            file = MemfdCreate("zproxy-test", 0);
-            if (file.IsInvalid || FTruncate(file, (long)mapped) != 0)
+            var fd = MemfdCreate("zproxy-test", 0);
+            if (fd < 0 || FTruncate(fd, (long)mapped) != 0)
             {
                 throw new InvalidOperationException($"memfd failed: {Marshal.GetLastPInvokeError()}");
             }
 
-            address = MMap(0, mapped, ProtRead | ProtWrite, MapShared, (int)file.DangerousGetHandle(), 0);
+            file = new SafeFileHandle(fd, ownsHandle: true);
+            address = MMap(0, mapped, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         }
         else
         {
-            address = MMap(0, mapped, ProtRead | ProtWrite, MapPrivate | MapAnonymous, -1, 0);
+            address = MMap(0, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MapAnonymous, -1, 0);
         }
 
-        if (address == -1)
+        if (address == MapFailed)
         {
             throw new InvalidOperationException($"mmap failed: {Marshal.GetLastPInvokeError()}");
         }
@@ -76,7 +77,7 @@ internal sealed class SealedTestMemory : ISealedMemoryOwner, IDisposable
         var random = new Random(seed);
         random.NextBytes(span);
 
-        if (MProtect(address, mapped, ProtRead) != 0)
+        if (MProtect(address, mapped, PROT_READ) != 0)
         {
             throw new InvalidOperationException($"mprotect failed: {Marshal.GetLastPInvokeError()}");
         }

@@ -1,4 +1,4 @@
-namespace ZProxy.PageBlocks;
+namespace ZProxy.Native;
 
 internal static partial class Interop
 {

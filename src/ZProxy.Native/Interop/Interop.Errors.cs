@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace ZProxy.Transport.Interop;
+namespace ZProxy.Native;
 
 internal static partial class Interop
 {

@@ -1,15 +1,15 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace ZProxy.Transport.Interop;
+namespace ZProxy.Native;
 
 internal static partial class Interop
 {
     /// <summary><c>MSG_DONTWAIT</c>: never block, even if the descriptor is in blocking mode (send(2)).</summary>
-    internal const int MsgDontWait = 0x40;
+    internal const int MSG_DONTWAIT = 0x40;
 
     /// <summary><c>MSG_NOSIGNAL</c>: report EPIPE instead of raising SIGPIPE when the peer is gone (send(2)).</summary>
-    internal const int MsgNoSignal = 0x4000;
+    internal const int MSG_NOSIGNAL = 0x4000;
 
     /// <summary>Linux <c>struct iovec</c> (readv(2)).</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -37,6 +37,6 @@ internal static partial class Interop
     /// the duration of the call: a concurrent Dispose cannot close the descriptor (and let the
     /// number be reused by another connection) while the kernel is reading our iovecs.
     /// </summary>
-    [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
+    [LibraryImport(Libc, EntryPoint = "sendmsg", SetLastError = true)]
     internal static unsafe partial nint SendMsg(SafeSocketHandle socket, MessageHeader* message, int flags);
 }

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace ZProxy.Transport.Interop;
+namespace ZProxy.Native;
 
 internal static partial class Interop
 {
@@ -10,6 +10,6 @@ internal static partial class Interop
     /// advanced by the kernel; the file position is not used. The caller holds a reference on the
     /// file's SafeHandle around the call (DangerousAddRef), for the same fd-reuse reason as sendmsg.
     /// </summary>
-    [LibraryImport("libc", EntryPoint = "sendfile", SetLastError = true)]
+    [LibraryImport(Libc, EntryPoint = "sendfile", SetLastError = true)]
     internal static partial nint SendFile(SafeSocketHandle socket, nint inFile, ref long offset, nuint count);
 }

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ZProxy.PageBlocks;
+namespace ZProxy.Native;
 
 /// <summary>An mmap(2) mapping; unmapped with munmap(2) when released.</summary>
 internal sealed class SafeMappingHandle : SafeHandle

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ZProxy.PageBlocks;
+namespace ZProxy.Native;
 
 /// <summary>The file descriptor of an arena's memfd; closed with close(2) when released.</summary>
 internal sealed class SafeMemfdHandle : SafeHandle

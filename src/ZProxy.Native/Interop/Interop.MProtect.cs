@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ZProxy.PageBlocks;
+namespace ZProxy.Native;
 
 internal static partial class Interop
 {

@@ -1,0 +1,13 @@
+using static ZProxy.Native.Interop;
+
+namespace ZProxy.Transport.Connections;
+
+/// <summary>The socket side of an inline send: one non-blocking gathered send, no waiting.</summary>
+internal interface IInlineSender
+{
+    /// <summary>
+    /// One non-blocking <c>sendmsg(2)</c> of the iovecs. Returns the bytes the kernel took, or 0
+    /// when it took none (EAGAIN, or an error the send loop will meet and handle itself).
+    /// </summary>
+    unsafe long TrySend(IOVector* vectors, int count);
+}
