@@ -25,15 +25,17 @@ internal static class TelemetryServiceCollectionExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddPrometheusExporter())
-            .WithTracing(tracing => tracing
-                .AddSource(ZProxyTelemetry.ActivitySourceName)
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation());
+                .AddPrometheusExporter());
 
         if (settings.Otlp.Enabled && Uri.TryCreate(settings.Otlp.Endpoint, UriKind.Absolute, out var endpoint))
         {
-            otel.UseOtlpExporter(settings.Otlp.Protocol, endpoint);
+            // Spans only when something receives them: recording them for nobody costs every
+            // request (tags, allocations) and Prometheus carries no traces.
+            otel.WithTracing(tracing => tracing
+                    .AddSource(ZProxyTelemetry.ActivitySourceName)
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation())
+                .UseOtlpExporter(settings.Otlp.Protocol, endpoint);
         }
 
         return services;

@@ -12,11 +12,13 @@ internal sealed class PinnedBlockPool : MemoryPool<byte>
 {
     internal const int BlockSize = 4096;
 
-    // Bounded so a burst does not pin memory forever: 16 MiB of idle blocks at most.
+    // Bounded so a burst does not pin memory forever: 16 MiB of idle blocks, and as much in idle leases.
     private const int MaxRetained = 4096;
 
     private readonly ConcurrentQueue<byte[]> _blocks = new();
+    private readonly ConcurrentQueue<Lease> _leases = new();
     private int _retained;
+    private int _retainedLeases;
 
     public override int MaxBufferSize => BlockSize;
 
@@ -50,25 +52,57 @@ internal sealed class PinnedBlockPool : MemoryPool<byte>
         }
     }
 
-    public override IMemoryOwner<byte> Rent(int minBufferSize = -1) => new Lease(this, RentArray(Math.Max(minBufferSize, 1)));
+    /// <summary>
+    /// A block for the input pipe. Block-sized leases are pooled with their block, as Kestrel's
+    /// pool returns its block objects, so a request's receive buffer costs no allocation.
+    /// </summary>
+    public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
+    {
+        if (minBufferSize <= BlockSize && _leases.TryDequeue(out var lease))
+        {
+            Interlocked.Decrement(ref _retainedLeases);
+            lease.Reopen();
+            return lease;
+        }
+
+        return new Lease(this, RentArray(Math.Max(minBufferSize, 1)));
+    }
 
     protected override void Dispose(bool disposing)
     {
         _blocks.Clear();
+        _leases.Clear();
+    }
+
+    private void Return(Lease lease, byte[] array)
+    {
+        if (array.Length == BlockSize && Interlocked.Increment(ref _retainedLeases) <= MaxRetained)
+        {
+            _leases.Enqueue(lease);
+            return;
+        }
+
+        if (array.Length == BlockSize)
+        {
+            Interlocked.Decrement(ref _retainedLeases);
+        }
+
+        ReturnArray(array);
     }
 
     private sealed class Lease(PinnedBlockPool pool, byte[] array) : IMemoryOwner<byte>
     {
-        private byte[]? _array = array;
+        private int _open = 1;
 
-        public Memory<byte> Memory => _array ?? throw new ObjectDisposedException(nameof(Lease));
+        public Memory<byte> Memory => Volatile.Read(ref _open) == 1 ? array : throw new ObjectDisposedException(nameof(Lease));
+
+        public void Reopen() => Volatile.Write(ref _open, 1);
 
         public void Dispose()
         {
-            var array = Interlocked.Exchange(ref _array, null);
-            if (array is not null)
+            if (Interlocked.Exchange(ref _open, 0) == 1)
             {
-                pool.ReturnArray(array);
+                pool.Return(this, array);
             }
         }
     }

@@ -54,7 +54,7 @@ public sealed class HitBodySender
     /// <param name="cancellationToken">Cancels copying and flushing.</param>
     /// <param name="copyReason">When set, the body is copied and counted under this reason without trying the
     /// hand-off (the store says the memory is not sealed yet, <see cref="HitBodyCopyReasons.Unsealed"/>).</param>
-    public async Task<HitBodySendResult> SendAsync(HttpContext context, IReadOnlyList<SealedSegment> segments, ISealedMemoryOwner owner,
+    public async ValueTask<HitBodySendResult> SendAsync(HttpContext context, IReadOnlyList<SealedSegment> segments, ISealedMemoryOwner owner,
         CancellationToken cancellationToken = default, string? copyReason = null)
     {
         ArgumentNullException.ThrowIfNull(context);

@@ -11,7 +11,7 @@ public static class HttpResponseHitBodyExtensions
     /// Sends <paramref name="segments"/> as the body of <paramref name="response"/> with the
     /// <see cref="HitBodySender"/> from the request's services. See <see cref="HitBodySender.SendAsync"/>.
     /// </summary>
-    public static Task<HitBodySendResult> SendSealedBodyAsync(this HttpResponse response, IReadOnlyList<SealedSegment> segments, ISealedMemoryOwner owner, CancellationToken cancellationToken = default)
+    public static ValueTask<HitBodySendResult> SendSealedBodyAsync(this HttpResponse response, IReadOnlyList<SealedSegment> segments, ISealedMemoryOwner owner, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(response);
         var sender = response.HttpContext.RequestServices.GetRequiredService<HitBodySender>();
