@@ -44,7 +44,7 @@ internal static class CacheAdminEndpoints
             }
 
             var key = CacheKeyBuilder.Build(uri, cacheOptions.CurrentValue.Default.Key);
-            var count = soft == true ? cache.SoftPurge(key) : cache.Purge(key);
+            var count = soft == true ? cache.SoftPurge(key) : (cache.Purge(key) ? 1 : 0);
             return Results.Json(new { purged = count, soft = soft == true });
         });
 

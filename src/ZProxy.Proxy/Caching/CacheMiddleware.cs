@@ -446,8 +446,8 @@ internal sealed class CacheMiddleware(
         var request = context.Request;
         var key = PrimaryKey(request, policy);
         var removed = cache.Purge(key);
-        response.StatusCode = removed > 0 ? StatusCodes.Status200OK : StatusCodes.Status404NotFound;
-        await response.WriteAsync(removed > 0 ? $"Purged {removed} entries.\n" : "Not in cache.\n");
+        response.StatusCode = removed ? StatusCodes.Status200OK : StatusCodes.Status404NotFound;
+        await response.WriteAsync(removed ? "Purged.\n" : "Not in cache.\n");
     }
 
     private static async Task WriteOnlyIfCachedMissAsync(HttpContext context, CachePolicyOptions policy)

@@ -48,6 +48,12 @@ internal sealed class HttpCache(PageBlockStore store, TimeProvider time)
                 lease.Dispose();
                 var primaryLength = key.Length;
                 key.Append(VariantSeparator);
+                foreach (var c in vary.Generation)
+                {
+                    key.Append(c);
+                }
+
+                key.Append(VariantSeparator);
                 if (!key.TryAppendSecondary(vary.Spec, requestHeaders))
                 {
                     // Vary: * never matches (RFC 9111 §4.1).
@@ -73,15 +79,40 @@ internal sealed class HttpCache(PageBlockStore store, TimeProvider time)
         }
     }
 
-    /// <summary>The key a response is stored under: its variant key when it varies, else the URL key.</summary>
-    public static string StoreKeyFor(CachedResponse response) =>
-        response.Policy.Vary.FieldNames.Count == 0 || response.Policy.SecondaryKey is not { } secondary
-            ? response.PrimaryKey
-            : VariantKey(response.PrimaryKey, secondary);
+    /// <summary>
+    /// The key a response is to be stored under: the URL key, or for a response that varies its
+    /// variant key under the URL's current Vary marker, which is stored first if the URL has none
+    /// for these fields. Null when the marker cannot be stored (the store is full).
+    /// </summary>
+    public string? PrepareStoreKey(CachedResponse response)
+    {
+        if (response.Policy.Vary.FieldNames.Count == 0 || response.Policy.SecondaryKey is not { } secondary)
+        {
+            return response.PrimaryKey;
+        }
 
-    /// <summary>Records that the URL's responses vary on <paramref name="spec"/>.</summary>
-    public bool PutVaryMarker(string primaryKey, VarySpec spec) =>
-        PutMarker(primaryKey, new VaryMarker(spec), 256);
+        var primaryKey = response.PrimaryKey;
+        VaryMarker? marker = null;
+        if (Store.TryLease(primaryKey, out var lease))
+        {
+            using (lease)
+            {
+                marker = lease.Metadata as VaryMarker;
+            }
+        }
+
+        if (marker is null || !marker.Matches(response.Policy.Vary))
+        {
+            // A new generation: variants stored under an earlier marker stay unreachable.
+            marker = new VaryMarker(response.Policy.Vary, VaryMarker.NextGeneration());
+            if (!PutMarker(primaryKey, marker, 256))
+            {
+                return null;
+            }
+        }
+
+        return VariantKey(primaryKey, marker.Generation, secondary);
+    }
 
     /// <summary>Records that the URL is not storable for a while.</summary>
     public void PutHitForMiss(string primaryKey, TimeSpan ttl, string reason)
@@ -92,12 +123,12 @@ internal sealed class HttpCache(PageBlockStore store, TimeProvider time)
         }
     }
 
-    /// <summary>Removes a URL and all its variants (purge). Returns how many entries went.</summary>
-    public int Purge(string primaryKey)
-    {
-        var prefix = primaryKey + VariantSeparator;
-        return ApplyWhere(key => key == primaryKey || key.StartsWith(prefix, StringComparison.Ordinal), Remove);
-    }
+    /// <summary>
+    /// Removes a URL and all its variants (purge, invalidation): one removal, since a URL's variants
+    /// are reachable only through its Vary marker (see <see cref="VaryMarker"/>). Returns whether
+    /// anything was stored for the URL.
+    /// </summary>
+    public bool Purge(string primaryKey) => Store.Remove(primaryKey);
 
     /// <summary>Marks a URL and its variants stale without removing them, so grace and stale-if-error still apply.</summary>
     public int SoftPurge(string primaryKey)
@@ -116,9 +147,9 @@ internal sealed class HttpCache(PageBlockStore store, TimeProvider time)
     /// <summary>Removes (or, when <paramref name="soft"/>, marks stale) every entry tagged <paramref name="tag"/>.</summary>
     public int PurgeTag(string tag, bool soft) => ApplyWhere(key => IsTagged(key, tag), soft ? MarkStale : Remove);
 
-    /// <summary>Must equal the key <see cref="Lookup"/> writes: primary key, separator, secondary key.</summary>
-    private static string VariantKey(string primaryKey, string secondaryKey) =>
-        string.Concat(primaryKey, VariantSeparator.ToString(), secondaryKey);
+    /// <summary>Must equal the key <see cref="Lookup"/> writes: primary key, separator, generation, separator, secondary key.</summary>
+    private static string VariantKey(string primaryKey, string generation, string secondaryKey) =>
+        string.Concat([primaryKey, VariantSeparator.ToString(), generation, VariantSeparator.ToString(), secondaryKey]);
 
     private static ReadOnlySpan<char> UrlPart(string key)
     {

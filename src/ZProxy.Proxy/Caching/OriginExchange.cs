@@ -193,10 +193,13 @@ internal sealed class OriginExchange
             return;
         }
 
-        if (writer.TryCommit(HttpCache.StoreKeyFor(toStore), toStore, toStore.ApproximateSize)
-            && (toStore.Policy.Vary.FieldNames.Count > 0))
+        if (_cache.PrepareStoreKey(toStore) is { } storeKey)
         {
-            _cache.PutVaryMarker(_primaryKey, toStore.Policy.Vary);
+            writer.TryCommit(storeKey, toStore, toStore.ApproximateSize);
+        }
+        else
+        {
+            writer.Abort();
         }
     }
 

@@ -147,8 +147,7 @@ internal sealed class HitPathHarness : IDisposable
         var response = new CachedResponse(metadata, headers, [], key);
         using var writer = cache.Store.CreateWriter(BodyLength);
         writer.TryAppend(new byte[BodyLength]);
-        if (!writer.TryCommit(HttpCache.StoreKeyFor(response), response, response.ApproximateSize)
-            || (vary && !cache.PutVaryMarker(key, metadata.Vary)))
+        if (cache.PrepareStoreKey(response) is not { } storeKey || !writer.TryCommit(storeKey, response, response.ApproximateSize))
         {
             throw new InvalidOperationException("The benchmark's response could not be stored.");
         }
