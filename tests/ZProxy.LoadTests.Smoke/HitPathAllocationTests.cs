@@ -9,6 +9,7 @@ namespace ZProxy.LoadTests.Smoke;
 /// the GC's per-thread counter. A per-hit string, closure, boxed value or array anywhere on that path
 /// shows up in every round.
 /// </summary>
+[Collection(AllocationMeasurements.Name)]
 public class HitPathAllocationTests
 {
     private const int HitsPerRound = 500;
@@ -83,4 +84,16 @@ public class HitPathAllocationTests
             benchmark.Cleanup();
         }
     }
+}
+
+/// <summary>
+/// Allocation counts are taken alone in the process: while another test's server or benchmark runs
+/// beside them, process-wide listeners it installs (an OpenTelemetry tracer's ActivityListener, event
+/// listeners) make every request in the process allocate, and the process-wide counter also counts
+/// that other test's own allocations.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AllocationMeasurements
+{
+    public const string Name = "Allocation measurements";
 }
