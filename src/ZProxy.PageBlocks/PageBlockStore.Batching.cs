@@ -54,6 +54,12 @@ public sealed partial class PageBlockStore
         _ranges.Clear();
         foreach (var block in _dirtyBlocks)
         {
+            // A pages block left with no run goes back to the pool below, so its warm pages are punched too.
+            if (block.Kind == PageblockKind.Pages && block.UsedPages == 0)
+            {
+                FoldWarmIntoDirtyLocked(block);
+            }
+
             if (block.Kind == PageblockKind.Dirty)
             {
                 _ranges.Add((block.Arena, block.ArenaOffset, block.ArenaOffset + BlockSize));
@@ -124,9 +130,15 @@ public sealed partial class PageBlockStore
     private void AfterQueueLocked()
     {
         var pending = _pendingSealObjects.Count + _pendingSealBlocks.Count;
-        if (pending >= _sealBatchSize || _disposed)
+        if (_disposed || (pending >= _sealBatchSize && (_sealBatchSize == 1 || _reserveTarget == 0)))
         {
             FlushSealsLocked();
+        }
+        else if (pending >= _sealBatchSize)
+        {
+            // With the reserve on, its worker applies the batch: the mprotect (a TLB shootdown) leaves the
+            // committing request. A batch size of 1 still seals at once, on the committing thread.
+            RequestWorkLocked();
         }
         else if (pending == 1)
         {
