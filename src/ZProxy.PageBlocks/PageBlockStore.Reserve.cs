@@ -45,6 +45,21 @@ public sealed partial class PageBlockStore
     /// <summary>The worker thread, for tests that check it stops.</summary>
     internal Thread? ReserveWorker => _worker;
 
+    /// <summary>
+    /// True when no populate is in flight and the worker has no pass pending: the reserve is as full as it
+    /// will get. Benchmarks wait for it to include the refill work in a sustained figure.
+    /// </summary>
+    internal bool IsReserveSettled
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _populating == 0 && !_workRequested;
+            }
+        }
+    }
+
     /// <summary>The failure that stopped the reserve, if any (the store then runs without it).</summary>
     internal Exception? ReserveWorkerError => _workerError;
 
