@@ -88,9 +88,12 @@ public sealed partial class PageBlockStore
 
         foreach (var (arena, start, end) in MergeRanges())
         {
-            // Writable again first: the next writer of these pages must not fault on an old seal.
-            arena.Protect(start, end - start, readOnly: false);
+            // Punch first, then writable again (the next writer must not fault on an old seal): once punched the
+            // range maps no page, so the mprotect changes no page-table entry and needs no TLB shootdown; the
+            // other order pays two (each a cross-vCPU interrupt on a VM). Nothing touches the range between the
+            // two calls: it is under the store lock and in no pool yet.
             arena.Release(start, end - start);
+            arena.Protect(start, end - start, readOnly: false);
         }
 
         foreach (var block in _dirtyBlocks)
