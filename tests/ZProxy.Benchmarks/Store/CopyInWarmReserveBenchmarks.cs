@@ -25,7 +25,11 @@ public class CopyInWarmReserveBenchmarks
     private PageBlockStore? _store;
     private int _next;
 
-    /// <summary>Probe: true = no worker thread during the iteration (seals only by the 5 ms timer).</summary>
+    /// <summary>
+    /// False: the real store, worker thread running. True: a probe without the worker thread (the reserve is
+    /// filled only by the iteration setup; seals come from the 5 ms timer), to show what the worker's lock
+    /// holds and interrupts cost the writer.
+    /// </summary>
     [Params(false, true)]
     public bool WorkerIdle { get; set; }
 
