@@ -35,6 +35,7 @@ public sealed class BodyWriter : IDisposable
     private int _extentCapacity;
     private int _extentUsed;
     private int _extentPopulated;
+    private bool _extentWarm;
     private int _lastRunPages;
 
     internal BodyWriter(PageBlockStore store, StoredObject storedObject, long expectedLength)
@@ -58,6 +59,9 @@ public sealed class BodyWriter : IDisposable
 
     /// <summary>Bytes of the current page run faulted in so far (page-aligned); 0 for a slot.</summary>
     internal int CurrentRunPopulated => _slotMode ? 0 : _extentPopulated;
+
+    /// <summary>True when the current page run came from the warm reserve (already populated and writable).</summary>
+    internal bool CurrentRunWarm => !_slotMode && _extentWarm;
 
     /// <summary>Writer-internal: starts in a size-class slot (small body of known length).</summary>
     internal void StartInSlot(BodyExtent slot)
@@ -235,7 +239,7 @@ public sealed class BodyWriter : IDisposable
 
         var remainingAllowed = _store.MaxObjectSize - _length;
         wantPages = (int)Math.Min(wantPages, (remainingAllowed + pageSize - 1) / pageSize);
-        if (!_store.TryAllocateRun(wantPages, out var run))
+        if (!_store.TryAllocateRun(wantPages, out var run, out var warm))
         {
             Fail();
             return false;
@@ -247,13 +251,14 @@ public sealed class BodyWriter : IDisposable
         _extentCapacity = (int)Math.Min(run.Capacity, remainingAllowed);
         _extentUsed = 0;
         _extentPopulated = 0;
+        _extentWarm = warm;
         _lastRunPages = run.Capacity / pageSize;
         return true;
     }
 
     /// <summary>
     /// Faults in the pages about to be written in one call rather than one fault per page (a VM exit each on
-    /// a virtual machine), and only those: pages of the run past what is populated stay untouched, so
+    /// a virtual machine; nothing to do for a run from the warm reserve), and only those: pages of the run past what is populated stay untouched, so
     /// trimming them at commit returns them without a punch.
     /// </summary>
     private void PopulateAhead(int sizeHint)
@@ -262,7 +267,9 @@ public sealed class BodyWriter : IDisposable
         var wanted = _extentUsed + Math.Max(sizeHint, 1);
         var end = (int)Math.Min(_extentCapacity, ((long)wanted + pageSize - 1) / pageSize * pageSize);
         var start = Math.Max(_extentPopulated, _extentUsed / pageSize * pageSize);
-        if (end - start >= 2 * pageSize)
+
+        // Warm pages are populated already; only the touched extent is tracked (for trimming at commit).
+        if (!_extentWarm && end - start >= 2 * pageSize)
         {
             _block!.Arena.Populate(_block.ArenaOffset + _extentOffset + start, end - start);
         }

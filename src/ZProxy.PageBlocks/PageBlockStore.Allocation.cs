@@ -31,11 +31,14 @@ public sealed partial class PageBlockStore
         }
     }
 
-    internal bool TryAllocateRun(int wantPages, out BodyExtent run)
+    /// <param name="wantPages">Pages wanted.</param>
+    /// <param name="run">The run (possibly shorter than asked, when memory is fragmented).</param>
+    /// <param name="warm">True when every page of the run came from the warm reserve (populated and writable).</param>
+    internal bool TryAllocateRun(int wantPages, out BodyExtent run, out bool warm)
     {
         lock (_sync)
         {
-            return TryAllocateRunLocked(wantPages, out run);
+            return TryAllocateRunLocked(wantPages, out run, out warm);
         }
     }
 
@@ -63,7 +66,7 @@ public sealed partial class PageBlockStore
                 final = moved;
             }
 
-            FinishWritingLocked(written, length, seal: ReferenceEquals(final, written), writer.CurrentRunPopulated);
+            FinishWritingLocked(written, length, seal: ReferenceEquals(final, written), writer.CurrentRunPopulated, writer.CurrentRunWarm);
             if (!ReferenceEquals(final, written))
             {
                 written.MarkComplete(length);
@@ -111,6 +114,7 @@ public sealed partial class PageBlockStore
                 FreeObjectLocked(previous);
             }
 
+            MaybeRequestWorkLocked();
             return final;
         }
     }
@@ -120,7 +124,7 @@ public sealed partial class PageBlockStore
         lock (_sync)
         {
             var written = writer.StoredObject;
-            FinishWritingLocked(written, writer.Length, seal: false, writer.CurrentRunPopulated);
+            FinishWritingLocked(written, writer.Length, seal: false, writer.CurrentRunPopulated, writer.CurrentRunWarm);
             written.MarkAborted();
             if (written.DropReference())
             {
@@ -146,7 +150,8 @@ public sealed partial class PageBlockStore
     /// <param name="length">Bytes written.</param>
     /// <param name="seal">Queue the page runs for sealing.</param>
     /// <param name="lastRunPopulated">Bytes at the start of the last run that may have been touched.</param>
-    private void FinishWritingLocked(StoredObject storedObject, long length, bool seal, int lastRunPopulated)
+    /// <param name="lastRunWarm">The last run came from the warm reserve: its untouched pages are still warm.</param>
+    private void FinishWritingLocked(StoredObject storedObject, long length, bool seal, int lastRunPopulated, bool lastRunWarm)
     {
         var extents = storedObject.Extents;
         long start = 0;
@@ -180,7 +185,7 @@ public sealed partial class PageBlockStore
 
                     if (pages > touchedPages)
                     {
-                        FreeUntouchedRunLocked(block, extent.Offset + (touchedPages * PageSize), pages - touchedPages);
+                        FreeUntouchedRunLocked(block, extent.Offset + (touchedPages * PageSize), pages - touchedPages, lastRunWarm);
                     }
 
                     extent = extent with { Capacity = keepPages * PageSize };
@@ -252,6 +257,8 @@ public sealed partial class PageBlockStore
 
         if (block is null)
         {
+            // Not from the warm reserve: a size-class block fills slowly (rare classes may stay open for good),
+            // and the warm pages it has not reached would sit there, charged, out of every other writer's reach.
             if (!TryTakeFreeBlockLocked(evict: true, out block))
             {
                 slot = default;
@@ -298,9 +305,24 @@ public sealed partial class PageBlockStore
         return true;
     }
 
-    private bool TryAllocateRunLocked(int wantPages, out BodyExtent run)
+    private bool TryAllocateRunLocked(int wantPages, out BodyExtent run, out bool warm)
     {
-        if (_disposed || !EnsureRoomLocked((long)wantPages * PageSize))
+        warm = false;
+        if (_disposed)
+        {
+            run = default;
+            return false;
+        }
+
+        if (TryTakeWarmRunLocked(wantPages, out run))
+        {
+            warm = true;
+            MaybeRequestWorkLocked();
+            return true;
+        }
+
+        NoteReserveMissLocked();
+        if (!EnsureRoomLocked((long)wantPages * PageSize))
         {
             run = default;
             return false;
@@ -388,6 +410,7 @@ public sealed partial class PageBlockStore
     private BodyExtent ClaimLocked(Pageblock block, int startPage, int pages)
     {
         var mask = PageMask(startPage, pages);
+        ClaimWarmPagesLocked(block, mask);
         block.UsedPages |= mask;
         block.LiveObjects++;
         block.PendingWriters++;
@@ -413,16 +436,41 @@ public sealed partial class PageBlockStore
         UpdatePartialLocked(block);
     }
 
-    /// <summary>Gives back pages that were never touched (nor readable): they hold no memory and need no punch.</summary>
-    private void FreeUntouchedRunLocked(Pageblock block, int offset, int pages)
+    /// <summary>
+    /// Gives back pages that were never touched (nor readable), so they need no punch: cold ones hold no
+    /// memory; warm ones (from the reserve) go back to it, still charged.
+    /// </summary>
+    private void FreeUntouchedRunLocked(Pageblock block, int offset, int pages, bool warm)
     {
-        block.UsedPages &= ~PageMask(offset / PageSize, pages);
-        _chargedData -= (long)pages * PageSize;
+        var mask = PageMask(offset / PageSize, pages);
+        var bytes = (long)pages * PageSize;
+        block.UsedPages &= ~mask;
+        _chargedData -= bytes;
+        if (warm)
+        {
+            block.WarmPages |= mask;
+            _reserveBytes += bytes;
+        }
+
         if (block.UsedPages == 0 && block.DirtyPages == 0)
         {
             RemovePartialLocked(block);
-            block.ResetToFree();
-            _freeBlocks.Push(block);
+            if (block.WarmPages == _fullPagesMask)
+            {
+                block.ResetToWarm(PageblockKind.Warm, _fullPagesMask);
+                _warmBlocks.Push(block);
+            }
+            else if (block.WarmPages == 0)
+            {
+                block.ResetToFree();
+                _freeBlocks.Push(block);
+            }
+            else
+            {
+                // Partly warm and otherwise empty: punched whole at the next flush, then back to the pool.
+                FoldWarmIntoDirtyLocked(block);
+                AddDirtyLocked(block);
+            }
         }
         else
         {
@@ -448,12 +496,13 @@ public sealed partial class PageBlockStore
                 _openSmall[block.SizeClass] = null;
             }
 
-            // Punched (and unsealed) in the next batch, then back to the pool.
+            // Punched (and unsealed) in the next batch, then back to the pool; warm pages it never used go with it.
             var bytes = (long)block.ChargedPages * PageSize;
             block.Kind = PageblockKind.Dirty;
             block.DirtyBytes = bytes;
             _chargedData -= bytes;
             _dirtyBytes += bytes;
+            FoldWarmIntoDirtyLocked(block);
             AddDirtyLocked(block);
         }
         else if (block.IsFull && !block.IsSealed && !block.SealQueued)
@@ -547,7 +596,8 @@ public sealed partial class PageBlockStore
 
     private void DisposeArenasLocked()
     {
-        if (_arenasDisposed)
+        // A populate running outside the lock still uses the mapping; it calls back here when done.
+        if (_arenasDisposed || _populating > 0)
         {
             return;
         }

@@ -54,6 +54,12 @@ public sealed partial class PageBlockStore
         _ranges.Clear();
         foreach (var block in _dirtyBlocks)
         {
+            // A pages block left with no run goes back to the pool below, so its warm pages are punched too.
+            if (block.Kind == PageblockKind.Pages && block.UsedPages == 0)
+            {
+                FoldWarmIntoDirtyLocked(block);
+            }
+
             if (block.Kind == PageblockKind.Dirty)
             {
                 _ranges.Add((block.Arena, block.ArenaOffset, block.ArenaOffset + BlockSize));
@@ -82,9 +88,12 @@ public sealed partial class PageBlockStore
 
         foreach (var (arena, start, end) in MergeRanges())
         {
-            // Writable again first: the next writer of these pages must not fault on an old seal.
-            arena.Protect(start, end - start, readOnly: false);
+            // Punch first, then writable again (the next writer must not fault on an old seal): once punched the
+            // range maps no page, so the mprotect changes no page-table entry and needs no TLB shootdown; the
+            // other order pays two (each a cross-vCPU interrupt on a VM). Nothing touches the range between the
+            // two calls: it is under the store lock and in no pool yet.
             arena.Release(start, end - start);
+            arena.Protect(start, end - start, readOnly: false);
         }
 
         foreach (var block in _dirtyBlocks)
@@ -124,9 +133,15 @@ public sealed partial class PageBlockStore
     private void AfterQueueLocked()
     {
         var pending = _pendingSealObjects.Count + _pendingSealBlocks.Count;
-        if (pending >= _sealBatchSize || _disposed)
+        if (_disposed || (pending >= _sealBatchSize && (_sealBatchSize == 1 || _reserveTarget == 0)))
         {
             FlushSealsLocked();
+        }
+        else if (pending >= _sealBatchSize)
+        {
+            // With the reserve on, its worker applies the batch: the mprotect (a TLB shootdown) leaves the
+            // committing request. A batch size of 1 still seals at once, on the committing thread.
+            RequestWorkLocked();
         }
         else if (pending == 1)
         {

@@ -6,7 +6,7 @@ public sealed partial class PageBlockStore
     /// <summary>Evicts until <paramref name="bytes"/> more fit under the limit; false when nothing is left to evict.</summary>
     private bool EnsureRoomLocked(long bytes)
     {
-        while (_chargedData + _chargedMetadata + _dirtyBytes + bytes > MemoryLimit)
+        while (UsedBytesLocked + bytes > MemoryLimit)
         {
             // Freed pages still hold memory until punched: release them before evicting anything.
             if (_dirtyBytes > 0)
@@ -15,7 +15,8 @@ public sealed partial class PageBlockStore
                 continue;
             }
 
-            if (!EvictOneLocked())
+            // The warm reserve gives way only when no body is left to evict.
+            if (!EvictOneLocked() && !TryDropWarmBlockLocked())
             {
                 return false;
             }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using ZProxy.PageBlocks.Eviction;
 using ZProxy.PageBlocks.Memory;
@@ -56,6 +57,7 @@ public sealed partial class PageBlockStore : IDisposable
         var blocksPerArena = Math.Min(maxBlocks, Math.Max(1, (64L << 20) / BlockSize));
         _arenaSize = blocksPerArena * BlockSize;
         _maxArenas = (int)((maxBlocks + blocksPerArena - 1) / blocksPerArena);
+        InitializeReserve(options);
 
         _index = new ConcurrentDictionary<string, StoredObject>(StringComparer.Ordinal);
         _spanIndex = _index.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -232,7 +234,7 @@ public sealed partial class PageBlockStore : IDisposable
     {
         lock (_sync)
         {
-            int open = 0, sealedBlocks = 0, free = 0;
+            int open = 0, sealedBlocks = 0, free = 0, reserve = 0;
             foreach (var block in _blocks)
             {
                 switch (block.Kind)
@@ -241,6 +243,10 @@ public sealed partial class PageBlockStore : IDisposable
                         free++;
                         break;
                     case PageblockKind.Dirty:
+                        break;
+                    case PageblockKind.Warm:
+                    case PageblockKind.Warming:
+                        reserve++;
                         break;
                     case PageblockKind.Small:
                         if (block.IsSealed)
@@ -268,7 +274,7 @@ public sealed partial class PageBlockStore : IDisposable
             }
 
             return new PageBlockStoreStatistics(
-                UsedBytes: _chargedData + _chargedMetadata + _dirtyBytes,
+                UsedBytes: UsedBytesLocked,
                 LimitBytes: MemoryLimit,
                 DataBytes: _chargedData,
                 MetadataBytes: _chargedMetadata,
@@ -283,7 +289,15 @@ public sealed partial class PageBlockStore : IDisposable
                 Arenas: _arenas.Count,
                 Evictions: _evictions,
                 Leases: CountLeasesLocked(),
-                UsesMemfd: _arenas.Count > 0 && _arenas[0].File is not null);
+                UsesMemfd: _arenas.Count > 0 && _arenas[0].File is not null)
+            {
+                ReserveBytes = _reserveBytes,
+                ReserveTargetBytes = _reserveTarget,
+                ReservePageblocks = reserve,
+                ReserveMisses = _reserveMisses,
+                ReserveRefilledPageblocks = _reserveRefilledBlocks,
+                ReserveWorkerTime = Stopwatch.GetElapsedTime(0, _workerTicks),
+            };
         }
     }
 
@@ -305,6 +319,12 @@ public sealed partial class PageBlockStore : IDisposable
 
             _disposed = true;
             _sealTimer?.Dispose();
+        }
+
+        // Outside the lock: the worker may be waiting for it. Once joined, nothing populates any more.
+        StopWorker();
+        lock (_sync)
+        {
             foreach (var storedObject in _index.Values)
             {
                 RemoveFromIndexLocked(storedObject);
@@ -312,10 +332,7 @@ public sealed partial class PageBlockStore : IDisposable
 
             if (_unfreed.Count == 0)
             {
-                foreach (var arena in _arenas)
-                {
-                    arena.Dispose();
-                }
+                DisposeArenasLocked();
             }
         }
     }

@@ -7,9 +7,9 @@ namespace ZProxy.PageBlocks;
 /// accounting when a collector asks, so the hit path pays nothing for them.
 /// </summary>
 /// <remarks>
-/// Prometheus names (OpenTelemetry exporter): <c>zproxy_store_bytes{kind="used|limit|wasted"}</c>,
-/// <c>zproxy_store_pageblocks{state="open|sealed|free"}</c>, <c>zproxy_store_objects</c>,
-/// <c>zproxy_store_evictions_total</c>, <c>zproxy_store_leases</c>.
+/// Prometheus names (OpenTelemetry exporter): <c>zproxy_store_bytes{kind="used|limit|wasted|reserve"}</c>,
+/// <c>zproxy_store_pageblocks{state="open|sealed|free|reserve"}</c>, <c>zproxy_store_objects</c>,
+/// <c>zproxy_store_evictions_total</c>, <c>zproxy_store_leases</c>, <c>zproxy_store_reserve_misses_total</c>.
 /// </remarks>
 internal sealed class PageBlockStoreMetrics
 {
@@ -31,10 +31,11 @@ internal sealed class PageBlockStoreMetrics
                     new(s.UsedBytes, new KeyValuePair<string, object?>("kind", "used")),
                     new(s.LimitBytes, new KeyValuePair<string, object?>("kind", "limit")),
                     new(s.WastedBytes, new KeyValuePair<string, object?>("kind", "wasted")),
+                    new(s.ReserveBytes, new KeyValuePair<string, object?>("kind", "reserve")),
                 };
             },
             unit: "By",
-            description: "Store bytes: used (bodies' pages plus metadata), the limit, and body memory wasted to rounding and open blocks.");
+            description: "Store bytes: used (bodies' pages, metadata, unpunched and reserve pages), the limit, body memory wasted to rounding and open blocks, and the warm reserve (part of used).");
         _meter.CreateObservableGauge(
             "zproxy.store.pageblocks",
             () =>
@@ -45,6 +46,7 @@ internal sealed class PageBlockStoreMetrics
                     new(s.OpenPageblocks, new KeyValuePair<string, object?>("state", "open")),
                     new(s.SealedPageblocks, new KeyValuePair<string, object?>("state", "sealed")),
                     new(s.FreePageblocks, new KeyValuePair<string, object?>("state", "free")),
+                    new(s.ReservePageblocks, new KeyValuePair<string, object?>("state", "reserve")),
                 };
             },
             unit: "{pageblock}",
@@ -59,6 +61,11 @@ internal sealed class PageBlockStoreMetrics
             () => store.GetStatistics().Evictions,
             unit: "{object}",
             description: "Bodies evicted to stay under the memory limit.");
+        _meter.CreateObservableCounter(
+            "zproxy.store.reserve.misses",
+            () => store.GetStatistics().ReserveMisses,
+            unit: "{allocation}",
+            description: "Writers that needed fresh pages and found the warm reserve empty (they populated their own, on the request path).");
         _meter.CreateObservableUpDownCounter(
             "zproxy.store.leases",
             () => store.GetStatistics().Leases,

@@ -42,6 +42,29 @@ public sealed class PageBlockStoreOptions
     public TimeSpan SealDelay { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
+    /// The warm reserve: free pageblocks kept punched, populated and writable ahead of need by a background
+    /// worker (one thread per store), so that copying a body in is a plain memcpy with no page fault, no
+    /// <c>madvise</c> and no <c>mprotect</c> on the request path. The worker also seals, punches, and
+    /// evicts to keep room, in large merged calls. 0 turns the reserve (and the worker) off: writers then
+    /// populate fresh pages themselves, and seals and punches run on the threads that fill the batches.
+    /// </summary>
+    /// <remarks>
+    /// <para>Default <c>16MiB</c>; 0 or at least one pageblock. The reserve actually kept is capped at an eighth
+    /// of <see cref="MemoryLimit"/> and rounded down to whole pageblocks (so a limit under eight pageblocks
+    /// keeps none), so the default suits small limits too.</para>
+    /// <para>The reserve is charged to <see cref="MemoryLimit"/>: it is memory. The worker also keeps a
+    /// quarter of the reserve free as headroom for commits, so bodies get the limit minus about 1.25 times
+    /// the reserve. A writer that finds the reserve empty falls back to fresh pages (counted as a miss).</para>
+    /// </remarks>
+    public ByteSize WarmReserve { get; set; } = new(16L << 20);
+
+    /// <summary>
+    /// Tests only: no worker thread; the reserve is refilled only when the test calls
+    /// <see cref="PageBlockStore.RefillReserve"/>, so sequences stay deterministic.
+    /// </summary>
+    internal bool ManualReserveRefill { get; set; }
+
+    /// <summary>
     /// Records every lease so a double release throws and leaked leases can be counted. Costs a dictionary
     /// operation per lease: meant for Debug builds and tests.
     /// </summary>
@@ -86,6 +109,11 @@ public sealed class PageBlockStoreOptions
         if (SealDelay < TimeSpan.Zero || SealDelay > TimeSpan.FromSeconds(1))
         {
             errors.Add($"{nameof(SealDelay)} must be between 0 and 1 second (was {SealDelay}).");
+        }
+
+        if (WarmReserve.Bytes != 0 && WarmReserve.Bytes < pageblockBytes)
+        {
+            errors.Add($"{nameof(WarmReserve)} must be 0 (off) or at least one pageblock ({pageblockBytes} bytes) (was {WarmReserve}).");
         }
 
         if (MaxObjectSize.Bytes < 1)

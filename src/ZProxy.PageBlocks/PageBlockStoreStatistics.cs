@@ -1,7 +1,7 @@
 namespace ZProxy.PageBlocks;
 
 /// <summary>A snapshot of the store's accounting, taken under its lock.</summary>
-/// <param name="UsedBytes">Charged bytes: <paramref name="DataBytes"/>, <paramref name="MetadataBytes"/> and <paramref name="FreedUnpunchedBytes"/>; never above the limit.</param>
+/// <param name="UsedBytes">Charged bytes: <paramref name="DataBytes"/>, <paramref name="MetadataBytes"/>, <paramref name="FreedUnpunchedBytes"/> and <see cref="ReserveBytes"/>; never above the limit.</param>
 /// <param name="LimitBytes">The memory limit.</param>
 /// <param name="DataBytes">Memory held for bodies: whole pageblocks for small bodies, whole pages for large ones.</param>
 /// <param name="MetadataBytes">Metadata sizes given at commit plus a fixed overhead per object.</param>
@@ -35,6 +35,24 @@ public readonly record struct PageBlockStoreStatistics(
     long Leases,
     bool UsesMemfd)
 {
+    /// <summary>Warm reserve pages: punched, populated, writable, held for the next writers and charged to the limit.</summary>
+    public long ReserveBytes { get; init; }
+
+    /// <summary>The reserve the worker keeps up (the option capped at an eighth of the limit); 0 when off.</summary>
+    public long ReserveTargetBytes { get; init; }
+
+    /// <summary>Whole pageblocks in the warm reserve or being populated for it.</summary>
+    public int ReservePageblocks { get; init; }
+
+    /// <summary>Times a writer needed fresh pages and found the reserve empty (it then populated its own).</summary>
+    public long ReserveMisses { get; init; }
+
+    /// <summary>Pageblocks the worker has populated into the reserve since the store was created.</summary>
+    public long ReserveRefilledPageblocks { get; init; }
+
+    /// <summary>Wall time the worker spent on its passes (sealing, evicting, punching, populating), lock waits included.</summary>
+    public TimeSpan ReserveWorkerTime { get; init; }
+
     /// <summary>Body memory not holding body bytes: size-class rounding, page rounding, dead slots, open blocks, bodies still being written.</summary>
     public long WastedBytes => DataBytes - BodyBytes;
 

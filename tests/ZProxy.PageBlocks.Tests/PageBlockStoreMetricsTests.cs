@@ -29,7 +29,10 @@ public class PageBlockStoreMetricsTests
     public void Observe_StoreWithBodies_ReportsBytesPageblocksObjectsEvictionsLeases()
     {
         using var factory = new TestMeterFactory();
-        using var store = new PageBlockStore(new PageBlockStoreOptions { MemoryLimit = new ByteSize(1 << 20), TrackLeases = true }, factory);
+        // The reserve refilled on this thread only, so the figures cannot move between collection and check.
+        using var store = new PageBlockStore(new PageBlockStoreOptions { MemoryLimit = new ByteSize(1 << 20), TrackLeases = true, WarmReserve = new ByteSize(1 << 20), ManualReserveRefill = true }, factory);
+        TestBodies.Put(store, "miss", TestBodies.Create(50_000, 99));
+        store.RefillReserve();
         for (var i = 0; i < 40; i++)
         {
             TestBodies.Put(store, "k" + i, TestBodies.Create(50_000, i));
@@ -60,10 +63,15 @@ public class PageBlockStoreMetricsTests
         Assert.Contains(("zproxy.store.pageblocks", (long)stats.OpenPageblocks, "open"), measurements);
         Assert.Contains(("zproxy.store.pageblocks", (long)stats.SealedPageblocks, "sealed"), measurements);
         Assert.Contains(("zproxy.store.pageblocks", (long)stats.FreePageblocks, "free"), measurements);
+        Assert.Contains(("zproxy.store.pageblocks", (long)stats.ReservePageblocks, "reserve"), measurements);
+        Assert.Contains(("zproxy.store.bytes", stats.ReserveBytes, "reserve"), measurements);
+        Assert.Contains(("zproxy.store.reserve.misses", stats.ReserveMisses, null), measurements);
         Assert.Contains(("zproxy.store.objects", (long)stats.Objects, null), measurements);
         Assert.Contains(("zproxy.store.evictions", stats.Evictions, null), measurements);
         Assert.Contains(("zproxy.store.leases", 1L, null), measurements);
         Assert.True(stats.Evictions > 0);
+        Assert.True(stats.ReserveMisses > 0);
+        Assert.True(stats.ReserveRefilledPageblocks > 0);
     }
 
     private static string? TagValue(ReadOnlySpan<KeyValuePair<string, object?>> tags)

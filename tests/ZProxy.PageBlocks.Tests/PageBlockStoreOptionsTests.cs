@@ -31,6 +31,16 @@ public class PageBlockStoreOptionsTests
     }
 
     [Fact]
+    public void Validate_WarmReserveBelowOnePageblock_NamesTheOption()
+    {
+        var options = new PageBlockStoreOptions { WarmReserve = new ByteSize(1000) };
+
+        Assert.Contains(options.Validate(), e => e.StartsWith("WarmReserve", StringComparison.Ordinal));
+        Assert.Empty(new PageBlockStoreOptions { WarmReserve = new ByteSize(0) }.Validate());
+        Assert.Equal(16L << 20, new PageBlockStoreOptions().WarmReserve.Bytes);
+    }
+
+    [Fact]
     public void Constructor_MaxObjectSizeAboveLimit_ClampedToLimit()
     {
         using var store = new PageBlockStore(new PageBlockStoreOptions { MemoryLimit = new ByteSize(1 << 20), MaxObjectSize = new ByteSize(1L << 30) });

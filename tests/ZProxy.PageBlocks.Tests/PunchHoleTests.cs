@@ -98,6 +98,78 @@ public class PunchHoleTests
     }
 
     [Fact]
+    public unsafe void SplicedPages_BlockPunchedIntoWarmReserveAndReused_ZeroedThenPipeStillHoldsOldBytes()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        // 512 KiB limit: the reserve is exactly one 64 KiB block, so the freed block is the one that comes back.
+        using var store = TestBodies.CreateStore(memoryLimit: 512 << 10, warmReserve: 64 << 10, manualRefill: true);
+        store.RefillReserve();
+        var oldBody = TestBodies.Create(64 * 1024, 1);
+        TestBodies.Put(store, "k", oldBody);
+        Assert.Equal(0, store.GetStatistics().ReserveMisses);
+        Assert.True(store.TryLease("k", out var lease));
+        var segment = GetSingleSegment(lease);
+
+        int* fds = stackalloc int[2];
+        Assert.Equal(0, Interop.Pipe(fds));
+        try
+        {
+            var fileOffset = segment.FileOffset;
+            var fd = (int)segment.File!.DangerousGetHandle();
+            Assert.Equal(segment.Memory.Length, (int)Interop.Splice(fd, &fileOffset, fds[1], null, (nuint)segment.Memory.Length, 0));
+
+            lease.Dispose();
+            store.Remove("k");
+
+            // The worker's pass: punch the freed block, then populate it into the reserve.
+            store.RefillReserve();
+            var stats = store.GetStatistics();
+            Assert.Equal(64 << 10, stats.ReserveBytes);
+            Assert.Equal(0, stats.FreedUnpunchedBytes);
+
+            using var writer = store.CreateWriter(64 * 1024);
+            var memory = writer.GetMemory(64 * 1024);
+
+            // The reused warm page holds zeros, never the old body.
+            Assert.True(memory.Span.IndexOfAnyExcept((byte)0) < 0);
+            var newBody = TestBodies.Create(64 * 1024, 2);
+            newBody.CopyTo(memory.Span);
+            writer.Advance(newBody.Length);
+            Assert.True(writer.TryCommit("k2", null, 0));
+            Assert.Equal(0, store.GetStatistics().ReserveMisses);
+            Assert.True(store.TryLease("k2", out var newLease));
+            using (newLease)
+            {
+                Assert.Equal(segment.FileOffset, GetSingleSegment(newLease).FileOffset);
+                Assert.Equal(newBody, TestBodies.Read(newLease));
+            }
+
+            var fromPipe = new byte[oldBody.Length];
+            var total = 0;
+            fixed (byte* buffer = fromPipe)
+            {
+                while (total < fromPipe.Length)
+                {
+                    var read = Interop.Read(fds[0], buffer + total, (nuint)(fromPipe.Length - total));
+                    Assert.True(read > 0);
+                    total += (int)read;
+                }
+            }
+
+            Assert.Equal(oldBody, fromPipe);
+        }
+        finally
+        {
+            Interop.Close(fds[0]);
+            Interop.Close(fds[1]);
+        }
+    }
+
+    [Fact]
     public unsafe void SplicedPages_RewrittenInPlace_PipeSeesNewBytes()
     {
         // The control for the test above: without a punch, a spliced page is shared with the pipe, so

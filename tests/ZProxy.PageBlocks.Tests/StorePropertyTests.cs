@@ -28,7 +28,10 @@ public class StorePropertyTests(ITestOutputHelper output)
     public void RandomOperations_AnySeed_InvariantsHold(int seed)
     {
         var random = new Random(seed);
-        using var store = TestBodies.CreateStore(memoryLimit: 1 << 20, anonymous: seed % 4 == 0, pageblockPages: seed % 2 == 0 ? 4 : 16, sealBatchSize: (seed % 3) switch { 0 => 1, 1 => 4, _ => 32 });
+        // Seeds 3 and up run with the warm reserve, refilled every few steps on this thread (no worker thread,
+        // so the sequence stays deterministic): an eighth of the limit, 2 or 8 pageblocks.
+        var reserve = seed >= 3;
+        using var store = TestBodies.CreateStore(memoryLimit: 1 << 20, anonymous: seed % 4 == 0, pageblockPages: seed % 2 == 0 ? 4 : 16, sealBatchSize: (seed % 3) switch { 0 => 1, 1 => 4, _ => 32 }, warmReserve: reserve ? 1 << 20 : 0, manualRefill: true);
         var writers = new List<Writing>();
         var held = new List<Held>();
         var committed = new Dictionary<string, int>();
@@ -179,6 +182,11 @@ public class StorePropertyTests(ITestOutputHelper output)
                 }
             }
 
+            if (reserve && step % 7 == 0)
+            {
+                store.RefillReserve();
+            }
+
             AssertInvariants(store, writers, held);
             if (step % 50 == 0)
             {
@@ -194,6 +202,10 @@ public class StorePropertyTests(ITestOutputHelper output)
 
         // The sequence must have driven the store into eviction, or the limit was never at stake.
         Assert.True(before.Evictions > 0);
+        if (reserve)
+        {
+            Assert.True(before.ReserveRefilledPageblocks > 0);
+        }
 
         foreach (var h in held)
         {
@@ -221,7 +233,7 @@ public class StorePropertyTests(ITestOutputHelper output)
         store.FlushPending();
         var stats = store.GetStatistics();
         Assert.Equal(0, stats.UnfreedObjects);
-        Assert.Equal(0, stats.UsedBytes);
+        Assert.Equal(stats.ReserveBytes, stats.UsedBytes);
         Assert.Equal(0, stats.Leases);
         Assert.Equal(0, store.TrackedLeaseCount);
         Assert.Equal(0, stats.OpenPageblocks + stats.SealedPageblocks);
@@ -283,6 +295,17 @@ public class StorePropertyTests(ITestOutputHelper output)
                     var start = e.Block.ArenaOffset + e.Offset;
                     ranges.Add((e.Block.Arena.Index, start, start + e.Capacity, o));
                     Assert.NotEqual(PageblockKind.Free, e.Block.Kind);
+                    Assert.NotEqual(PageblockKind.Warm, e.Block.Kind);
+                    Assert.NotEqual(PageblockKind.Warming, e.Block.Kind);
+
+                    // A live run never sits on pages still counted as warm reserve.
+                    if (!e.IsSlot)
+                    {
+                        var first = e.Offset / Environment.SystemPageSize;
+                        var pages = e.Capacity / Environment.SystemPageSize;
+                        var mask = (pages >= 64 ? ulong.MaxValue : (1UL << pages) - 1) << first;
+                        Assert.Equal(0UL, e.Block.WarmPages & mask);
+                    }
                 }
             }
         }

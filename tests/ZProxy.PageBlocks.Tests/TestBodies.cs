@@ -5,9 +5,13 @@ namespace ZProxy.PageBlocks.Tests;
 /// <summary>Deterministic bodies and small helpers shared by the store tests.</summary>
 internal static class TestBodies
 {
-    public static PageBlockStore CreateStore(long memoryLimit = 8L << 20, bool anonymous = false, int largeObjectThreshold = 4096, long? maxObjectSize = null, int pageblockPages = 16, int sealBatchSize = 1)
+    /// <summary>A store for tests. The warm reserve is off unless asked for (<paramref name="warmReserve"/>);
+    /// <paramref name="manualRefill"/> runs it without its worker thread (the test calls RefillReserve).</summary>
+    public static PageBlockStore CreateStore(long memoryLimit = 8L << 20, bool anonymous = false, int largeObjectThreshold = 4096, long? maxObjectSize = null, int pageblockPages = 16, int sealBatchSize = 1, long warmReserve = 0, bool manualRefill = false)
         => new(new PageBlockStoreOptions
         {
+            WarmReserve = new ByteSize(warmReserve),
+            ManualReserveRefill = manualRefill,
             MemoryLimit = new ByteSize(memoryLimit),
             TrackLeases = true,
             UnsafeForceAnonymousMemory = anonymous,

@@ -137,6 +137,33 @@ internal sealed unsafe class Arena : IDisposable
         }
     }
 
+    /// <summary>
+    /// Makes a range of fresh pages (punched or never used) cheap to write, for the warm reserve:
+    /// madvise(MADV_POPULATE_WRITE) in one call, then one write of a zero into each page. The pages hold only
+    /// zeros, so the writes change nothing but the cost of the next one.
+    /// </summary>
+    /// <remarks>
+    /// Populating alone is not enough on this project's Firecracker guest: after it, the first write into each
+    /// page still traps (about 2.4 µs per 4 KiB page, presumably the host backing the guest page), so a
+    /// 64 KiB copy into populated pages took 40 µs against 3 µs after populate plus one write per page.
+    /// Writing without populating costs 210 to 300 µs per 64 KiB (a guest page fault each); populate plus
+    /// the writes 55 to 85 µs (measured with a throwaway probe, machine loaded). On kernels before 5.14
+    /// populate fails and the writes fault the pages in.
+    /// </remarks>
+    public void Prefault(long offset, long length)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            _ = Interop.MAdvise((nint)(Base + offset), (nuint)length, Interop.MADV_POPULATE_WRITE);
+        }
+
+        var pageSize = Environment.SystemPageSize;
+        for (var position = offset; position < offset + length; position += pageSize)
+        {
+            Volatile.Write(ref Base[position], (byte)0);
+        }
+    }
+
     public void Dispose()
     {
         _mapping.Dispose();

@@ -14,6 +14,15 @@ internal enum PageblockKind
 
     /// <summary>A small block whose slots are all dead, waiting to be punched before it returns to the pool.</summary>
     Dirty,
+
+    /// <summary>
+    /// In the warm reserve: punched, then populated and writable, charged to the limit as reserve. A writer
+    /// takes it without a page fault or a syscall.
+    /// </summary>
+    Warm,
+
+    /// <summary>Taken for the warm reserve (already charged as reserve); being populated outside the store lock.</summary>
+    Warming,
 }
 
 /// <summary>
@@ -86,6 +95,13 @@ internal sealed unsafe class Pageblock
     /// <summary>Pages blocks: bit i set, page i was freed and is not punched yet, so not reusable.</summary>
     public ulong DirtyPages { get; set; }
 
+    /// <summary>
+    /// Bit i set: page i is populated, writable and holds no bytes anyone could have read (it was punched
+    /// or never used since), and is charged to the limit as reserve rather than as data. Set on blocks of
+    /// the warm reserve; the pages not yet claimed keep it after a writer takes such a block.
+    /// </summary>
+    public ulong WarmPages { get; set; }
+
     /// <summary>Bytes of this block charged as freed-but-not-punched.</summary>
     public long DirtyBytes { get; set; }
 
@@ -101,9 +117,23 @@ internal sealed unsafe class Pageblock
     /// <summary>Position in the store's list of pages blocks with free pages, or -1.</summary>
     public int PartialIndex { get; set; } = -1;
 
+    /// <summary>Back to the free pool. Its warm pages, if any, must have been uncharged (punched) first.</summary>
     public void ResetToFree()
     {
-        Kind = PageblockKind.Free;
+        System.Diagnostics.Debug.Assert(WarmPages == 0, "A block with charged warm pages went back to the free pool.");
+        Reset(PageblockKind.Free);
+    }
+
+    /// <summary>Into the warm reserve (or on its way there): every page warm and charged as reserve.</summary>
+    public void ResetToWarm(PageblockKind kind, ulong allPages)
+    {
+        Reset(kind);
+        WarmPages = allPages;
+    }
+
+    private void Reset(PageblockKind kind)
+    {
+        Kind = kind;
         IsSealed = false;
         SizeClass = -1;
         SlotSize = 0;

@@ -1,0 +1,389 @@
+using System.Diagnostics;
+using System.Numerics;
+using ZProxy.PageBlocks.Memory;
+
+namespace ZProxy.PageBlocks;
+
+/// <summary>
+/// The warm reserve (<see cref="PageBlockStoreOptions.WarmReserve"/>): whole free pageblocks that are already
+/// punched, populated and writable, so a writer's copy-in is a memcpy. On this project's Firecracker VM a
+/// fresh page costs tens of microseconds per 64 KiB whether it is faulted or populated, and every mprotect
+/// or fallocate call is a TLB shootdown; one background worker per store pays all of that off the request
+/// path, in large merged calls: it seals queued batches, evicts to keep room, punches (and un-seals) freed
+/// memory, and populates blocks into the reserve.
+/// </summary>
+/// <remarks>
+/// <para>The punch-hole rule still holds: a block enters the reserve only from the free pool, that is after
+/// every object in it is gone, no lease holds it, and its pages were punched (or never used). Populating
+/// it after the punch gives fresh zeroed pages, never pages a sendfile may still read.</para>
+/// <para>Accounting: warm pages are charged to the limit as reserve (<see cref="_reserveBytes"/>) from the
+/// moment the worker takes their block. A writer that takes warm pages turns their charge into data, so its
+/// allocation needs no room and no eviction. Warm pages a writer did not use stay warm (and charged), inside
+/// its block, until that block is emptied, when they are punched with it.</para>
+/// </remarks>
+public sealed partial class PageBlockStore
+{
+    private readonly Stack<Pageblock> _warmBlocks = new();
+    private bool _manualRefill;
+    private long _reserveTarget;
+    private long _reserveLowWater;
+    private long _headroom;
+    private long _reserveBytes;
+    private long _reserveMisses;
+    private long _reserveRefilledBlocks;
+    private long _workerTicks;
+    private int _populating;
+    private bool _workRequested;
+    private Thread? _worker;
+    private AutoResetEvent? _workSignal;
+    private volatile bool _stopWorker;
+    private Exception? _workerError;
+
+    /// <summary>Charged bytes: data, metadata, freed-but-unpunched pages, and the warm reserve.</summary>
+    private long UsedBytesLocked => _chargedData + _chargedMetadata + _dirtyBytes + _reserveBytes;
+
+    /// <summary>The worker thread, for tests that check it stops.</summary>
+    internal Thread? ReserveWorker => _worker;
+
+    /// <summary>
+    /// True when no populate is in flight and the worker has no pass pending: the reserve is as full as it
+    /// will get. Benchmarks wait for it to include the refill work in a sustained figure.
+    /// </summary>
+    internal bool IsReserveSettled
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _populating == 0 && !_workRequested;
+            }
+        }
+    }
+
+    /// <summary>The failure that stopped the reserve, if any (the store then runs without it).</summary>
+    internal Exception? ReserveWorkerError => _workerError;
+
+    private void InitializeReserve(PageBlockStoreOptions options)
+    {
+        // An eighth of the limit at most, in whole blocks: the reserve is charged to the limit, so it must not
+        // crowd out the bodies it serves.
+        var target = Math.Min(options.WarmReserve.Bytes, MemoryLimit / 8) / BlockSize * BlockSize;
+        _reserveTarget = target;
+        _manualRefill = options.ManualReserveRefill;
+
+        // Refill once a quarter is used, so each refill is a batch of merged calls, not one call per block.
+        _reserveLowWater = target - Math.Max(BlockSize, target / 4 / BlockSize * BlockSize) + 1;
+        _headroom = target == 0 ? 0 : Math.Max(BlockSize, target / 4 / BlockSize * BlockSize);
+    }
+
+    /// <summary>
+    /// Does the worker's job once on the calling thread: seals what is queued, evicts to make room for the
+    /// reserve and its headroom, punches freed memory, then populates blocks into the reserve up to its
+    /// target. Safe to call beside the worker (tests and benchmarks call it to start from a full reserve).
+    /// </summary>
+    internal void RefillReserve()
+    {
+        var started = Stopwatch.GetTimestamp();
+        List<Pageblock> batch;
+        lock (_sync)
+        {
+            _workRequested = false;
+            if (_disposed)
+            {
+                return;
+            }
+
+            FlushSealsLocked();
+            if (_reserveTarget == 0)
+            {
+                return;
+            }
+
+            MakeRoomForReserveLocked();
+            FlushDirtyLocked();
+            batch = TakeBlocksForReserveLocked();
+            if (batch.Count == 0)
+            {
+                _workerTicks += Stopwatch.GetTimestamp() - started;
+                return;
+            }
+
+            // Arenas stay mapped while any populate runs (see DisposeArenasLocked).
+            _populating++;
+        }
+
+        try
+        {
+            PopulateOutsideLock(batch);
+        }
+        finally
+        {
+            lock (_sync)
+            {
+                _populating--;
+                foreach (var block in batch)
+                {
+                    block.Kind = PageblockKind.Warm;
+                    _warmBlocks.Push(block);
+                }
+
+                _reserveRefilledBlocks += batch.Count;
+                _workerTicks += Stopwatch.GetTimestamp() - started;
+                if (_disposed && _unfreed.Count == 0)
+                {
+                    DisposeArenasLocked();
+                }
+            }
+        }
+    }
+
+    /// <summary>Asks the worker for a pass when the reserve is low or the headroom is used up.</summary>
+    private void MaybeRequestWorkLocked()
+    {
+        if (_reserveTarget > 0 && !_workRequested
+            && (_reserveBytes < _reserveLowWater || MemoryLimit - UsedBytesLocked < _headroom / 2))
+        {
+            RequestWorkLocked();
+        }
+    }
+
+    private void RequestWorkLocked()
+    {
+        if (_workRequested || _disposed || _reserveTarget == 0)
+        {
+            return;
+        }
+
+        _workRequested = true;
+        if (_manualRefill)
+        {
+            return;
+        }
+
+        if (_worker is null)
+        {
+            // One thread per store, started by the first writer; it only sleeps when there is nothing to do.
+            _workSignal = new AutoResetEvent(false);
+            _worker = new Thread(static state => ((PageBlockStore)state!).WorkerLoop())
+            {
+                IsBackground = true,
+                Name = "ZProxy store reserve",
+            };
+            _worker.Start(this);
+        }
+
+        _workSignal!.Set();
+    }
+
+    private void WorkerLoop()
+    {
+        while (true)
+        {
+            _workSignal!.WaitOne();
+            if (_stopWorker)
+            {
+                return;
+            }
+
+            try
+            {
+                RefillReserve();
+            }
+            catch (Exception error)
+            {
+                // A failed syscall here would fail the request path just the same; without the worker the store
+                // still works (writers populate their own pages), so stop the reserve rather than the process.
+                lock (_sync)
+                {
+                    _workerError = error;
+                    _reserveTarget = 0;
+                }
+
+                return;
+            }
+        }
+    }
+
+    /// <summary>Stops the worker and waits for it (called by Dispose, outside the store lock).</summary>
+    private void StopWorker()
+    {
+        Thread? worker;
+        lock (_sync)
+        {
+            worker = _worker;
+            _stopWorker = true;
+        }
+
+        if (worker is null)
+        {
+            return;
+        }
+
+        _workSignal!.Set();
+        worker.Join();
+        _workSignal.Dispose();
+    }
+
+    /// <summary>Evicts until bodies leave room for a full reserve plus the headroom, once freed pages are punched.</summary>
+    private void MakeRoomForReserveLocked()
+    {
+        // Bounded: victims still leased free nothing now, and a pass must not empty the cache chasing them.
+        var budget = (2 * (int)((_reserveTarget + _headroom) / BlockSize)) + 64;
+        while (budget-- > 0
+            && _chargedData + _chargedMetadata + Math.Max(_reserveBytes, _reserveTarget) + _headroom > MemoryLimit
+            && EvictOneLocked())
+        {
+        }
+    }
+
+    /// <summary>Takes free (punched or never used) blocks for the reserve and charges them; populated by the caller.</summary>
+    private List<Pageblock> TakeBlocksForReserveLocked()
+    {
+        var batch = new List<Pageblock>();
+        while (_reserveBytes + BlockSize <= _reserveTarget && UsedBytesLocked + BlockSize + _headroom <= MemoryLimit)
+        {
+            if (!_freeBlocks.TryPop(out var block))
+            {
+                if (_arenas.Count < _maxArenas)
+                {
+                    GrowLocked();
+                    continue;
+                }
+
+                break;
+            }
+
+            block.ResetToWarm(PageblockKind.Warming, _fullPagesMask);
+            _reserveBytes += BlockSize;
+            batch.Add(block);
+        }
+
+        return batch;
+    }
+
+    /// <summary>Populates the batch in merged calls (neighbouring blocks in one madvise).</summary>
+    private void PopulateOutsideLock(List<Pageblock> batch)
+    {
+        batch.Sort(static (a, b) => a.Arena.Index != b.Arena.Index ? a.Arena.Index.CompareTo(b.Arena.Index) : a.ArenaOffset.CompareTo(b.ArenaOffset));
+        var i = 0;
+        while (i < batch.Count)
+        {
+            var arena = batch[i].Arena;
+            var start = batch[i].ArenaOffset;
+            var end = start + BlockSize;
+            i++;
+            while (i < batch.Count && ReferenceEquals(batch[i].Arena, arena) && batch[i].ArenaOffset == end)
+            {
+                end += BlockSize;
+                i++;
+            }
+
+            arena.Prefault(start, end - start);
+        }
+    }
+
+    /// <summary>
+    /// A run of <paramref name="wantPages"/> pages that are all warm: an exact hole of warm pages left in a
+    /// block a writer took from the reserve, else a whole warm block. No room needed: the charge moves from
+    /// reserve to data.
+    /// </summary>
+    private bool TryTakeWarmRunLocked(int wantPages, out BodyExtent run)
+    {
+        if (_reserveBytes > 0)
+        {
+            if (wantPages < PagesPerBlock)
+            {
+                var scanned = 0;
+                for (var i = _partialPages.Count - 1; i >= 0 && scanned < 64; i--, scanned++)
+                {
+                    var block = _partialPages[i];
+                    if (block.WarmPages == 0)
+                    {
+                        continue;
+                    }
+
+                    var (start, length) = FindFreeRun(~block.WarmPages, wantPages);
+                    if (length == wantPages)
+                    {
+                        run = ClaimLocked(block, start, length);
+                        return true;
+                    }
+                }
+            }
+
+            if (_warmBlocks.TryPop(out var warm))
+            {
+                warm.Kind = PageblockKind.Pages;
+                run = ClaimLocked(warm, 0, wantPages);
+                return true;
+            }
+        }
+
+        run = default;
+        return false;
+    }
+
+    /// <summary>A writer needed fresh pages and the reserve had none: counted, and the worker is woken.</summary>
+    private void NoteReserveMissLocked()
+    {
+        if (_reserveTarget > 0)
+        {
+            _reserveMisses++;
+            RequestWorkLocked();
+        }
+    }
+
+    /// <summary>Turns the warm pages in <paramref name="mask"/> from reserve into data (they are being claimed).</summary>
+    /// <returns>How many of the pages were warm.</returns>
+    private int ClaimWarmPagesLocked(Pageblock block, ulong mask)
+    {
+        var warm = mask & block.WarmPages;
+        if (warm == 0)
+        {
+            return 0;
+        }
+
+        block.WarmPages &= ~warm;
+        var count = BitOperations.PopCount(warm);
+        _reserveBytes -= (long)count * PageSize;
+        return count;
+    }
+
+    /// <summary>
+    /// A block being emptied is punched whole, so its remaining warm pages go too: their charge moves from
+    /// reserve to freed-but-unpunched until the punch.
+    /// </summary>
+    private long FoldWarmIntoDirtyLocked(Pageblock block)
+    {
+        var warm = block.WarmPages;
+        if (warm == 0)
+        {
+            return 0;
+        }
+
+        block.WarmPages = 0;
+        var bytes = (long)BitOperations.PopCount(warm) * PageSize;
+        _reserveBytes -= bytes;
+        _dirtyBytes += bytes;
+        block.DirtyBytes += bytes;
+        block.DirtyPages |= warm;
+        return bytes;
+    }
+
+    /// <summary>Last resort when nothing is left to evict: a warm block leaves the reserve (punched at the next flush).</summary>
+    private bool TryDropWarmBlockLocked()
+    {
+        if (!_warmBlocks.TryPop(out var block))
+        {
+            return false;
+        }
+
+        block.WarmPages = 0;
+        block.Kind = PageblockKind.Dirty;
+        block.DirtyBytes = BlockSize;
+        _reserveBytes -= BlockSize;
+        _dirtyBytes += BlockSize;
+        AddDirtyLocked(block);
+        return true;
+    }
+}
