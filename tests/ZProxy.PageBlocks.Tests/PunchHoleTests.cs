@@ -76,19 +76,7 @@ public class PunchHoleTests
             }
 
             // The pipe still delivers the old bytes: the pages were punched, not rewritten.
-            var fromPipe = new byte[oldBody.Length];
-            var total = 0;
-            fixed (byte* buffer = fromPipe)
-            {
-                while (total < fromPipe.Length)
-                {
-                    var read = Interop.Read(fds[0], buffer + total, (nuint)(fromPipe.Length - total));
-                    Assert.True(read > 0);
-                    total += (int)read;
-                }
-            }
-
-            Assert.Equal(oldBody, fromPipe);
+            Assert.Equal(oldBody, ReadExactly(fds[0], oldBody.Length));
         }
         finally
         {
@@ -148,19 +136,7 @@ public class PunchHoleTests
                 Assert.Equal(newBody, TestBodies.Read(newLease));
             }
 
-            var fromPipe = new byte[oldBody.Length];
-            var total = 0;
-            fixed (byte* buffer = fromPipe)
-            {
-                while (total < fromPipe.Length)
-                {
-                    var read = Interop.Read(fds[0], buffer + total, (nuint)(fromPipe.Length - total));
-                    Assert.True(read > 0);
-                    total += (int)read;
-                }
-            }
-
-            Assert.Equal(oldBody, fromPipe);
+            Assert.Equal(oldBody, ReadExactly(fds[0], oldBody.Length));
         }
         finally
         {
@@ -210,6 +186,24 @@ public class PunchHoleTests
             Interop.Close(fds[0]);
             Interop.Close(fds[1]);
         }
+    }
+
+    /// <summary>Reads exactly <paramref name="length"/> bytes from a pipe.</summary>
+    private static unsafe byte[] ReadExactly(int fd, int length)
+    {
+        var bytes = new byte[length];
+        var total = 0;
+        fixed (byte* buffer = bytes)
+        {
+            while (total < length)
+            {
+                var read = Interop.Read(fd, buffer + total, (nuint)(length - total));
+                Assert.True(read > 0);
+                total += (int)read;
+            }
+        }
+
+        return bytes;
     }
 
     private static SealedSegment GetSingleSegment(in BodyLease lease)

@@ -64,10 +64,7 @@ internal sealed partial class BackgroundRevalidator(IHttpForwarder forwarder, Ht
                 var exchange = new OriginExchange(refresh.Context, cache, policy, options, primaryKey, CacheStatusForward.Stale, fill: null,
                     stored: cached, storedKey: storeKey, storedBody: lease.Owner);
                 // Nobody reads this response (its body goes to Stream.Null): a refresh only updates the store.
-                var (interceptor, _) = exchange.Intercept();
-                var error = await refresh.SendAsync(forwarder);
-                interceptor.EnsureDecided();
-                exchange.Finish(completed: error == ForwarderError.None);
+                var error = await refresh.SendAsync(forwarder, exchange);
                 Log.Refreshed(logger, refresh.Context.Response.StatusCode, error.ToString());
             }
         }

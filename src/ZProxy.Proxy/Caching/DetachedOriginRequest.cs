@@ -78,8 +78,19 @@ internal sealed class DetachedOriginRequest
     /// <summary>Stops the request (YARP cancels the origin exchange), for a response nobody wants.</summary>
     public void Abort() => _aborted.Cancel();
 
-    /// <summary>Forwards the request; completes when the origin's whole response was read or failed.</summary>
-    public ValueTask<ForwarderError> SendAsync(IHttpForwarder forwarder) =>
-        forwarder.SendAsync(Context, _destination.Model.Config.Address, _cluster.HttpClient,
+    /// <summary>
+    /// Forwards the request with <paramref name="exchange"/> deciding on its response as it starts
+    /// and committing or dropping what was stored; completes when the origin's whole response was
+    /// read or failed.
+    /// </summary>
+    public async Task<ForwarderError> SendAsync(IHttpForwarder forwarder, OriginExchange exchange)
+    {
+        // Nobody reads this response (its body goes to Stream.Null): the exchange only fills the store.
+        var (interceptor, _) = exchange.Intercept();
+        var error = await forwarder.SendAsync(Context, _destination.Model.Config.Address, _cluster.HttpClient,
             _cluster.Config.HttpRequest ?? ForwarderRequestConfig.Empty, _route.Transformer);
+        interceptor.EnsureDecided();
+        exchange.Finish(completed: error == ForwarderError.None);
+        return error;
+    }
 }

@@ -48,10 +48,7 @@ internal sealed partial class FullFetcher(IHttpForwarder forwarder, HttpCache ca
 
         try
         {
-            var (interceptor, _) = exchange.Intercept();
-            var error = await request.SendAsync(forwarder);
-            interceptor.EnsureDecided();
-            exchange.Finish(completed: error == ForwarderError.None);
+            var error = await request.SendAsync(forwarder, exchange);
             Log.Fetched(logger, request.Context.Response.StatusCode, error.ToString());
         }
         catch (Exception exception)

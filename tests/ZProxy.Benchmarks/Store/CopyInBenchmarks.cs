@@ -71,9 +71,7 @@ public class CopyInBenchmarks
     [Benchmark]
     public bool CopyIn64KiBKnownLength()
     {
-        using var writer = _store!.CreateWriter(BodySize);
-        writer.TryAppend(_source);
-        var committed = writer.TryCommit(_keys[_next], null, 0);
+        var committed = CopyIn.Write(_store!, _source, _keys[_next], knownLength: true);
         _next = (_next + 1) & (Slots - 1);
         return committed;
     }
@@ -81,9 +79,7 @@ public class CopyInBenchmarks
     [Benchmark]
     public bool CopyIn64KiBUnknownLength()
     {
-        using var writer = _store!.CreateWriter();
-        writer.TryAppend(_source);
-        var committed = writer.TryCommit(_keys[_next], null, 0);
+        var committed = CopyIn.Write(_store!, _source, _keys[_next], knownLength: false);
         _next = (_next + 1) & (Slots - 1);
         return committed;
     }

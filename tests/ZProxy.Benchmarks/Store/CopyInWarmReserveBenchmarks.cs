@@ -74,9 +74,7 @@ public class CopyInWarmReserveBenchmarks
     [Benchmark]
     public bool CopyIn64KiBKnownLength_WarmReserve()
     {
-        using var writer = _store!.CreateWriter(BodySize);
-        writer.TryAppend(_source);
-        var committed = writer.TryCommit(_keys[_next], null, 0);
+        var committed = CopyIn.Write(_store!, _source, _keys[_next], knownLength: true);
         _next = (_next + 1) & (Slots - 1);
         return committed;
     }
@@ -84,9 +82,7 @@ public class CopyInWarmReserveBenchmarks
     [Benchmark]
     public bool CopyIn64KiBUnknownLength_WarmReserve()
     {
-        using var writer = _store!.CreateWriter();
-        writer.TryAppend(_source);
-        var committed = writer.TryCommit(_keys[_next], null, 0);
+        var committed = CopyIn.Write(_store!, _source, _keys[_next], knownLength: false);
         _next = (_next + 1) & (Slots - 1);
         return committed;
     }
