@@ -5,6 +5,9 @@ namespace ZProxy.Transport;
 /// <summary>Rejects transport options that cannot work, at startup.</summary>
 internal sealed class ZProxyTransportOptionsValidator : IValidateOptions<ZProxyTransportOptions>
 {
+    // TCP_CA_NAME_MAX is 16 bytes with the terminating NUL.
+    private const int MaxCongestionControlName = 15;
+
     public ValidateOptionsResult Validate(string? name, ZProxyTransportOptions options)
     {
         var failures = new List<string>();
@@ -21,6 +24,17 @@ internal sealed class ZProxyTransportOptionsValidator : IValidateOptions<ZProxyT
         if (options.MaxWriteBufferSize is < 0)
         {
             failures.Add($"{nameof(options.MaxWriteBufferSize)} must not be negative.");
+        }
+
+        if (options.CongestionControl is { } algorithm
+            && (algorithm.Length is 0 or > MaxCongestionControlName || !algorithm.All(char.IsAsciiLetterOrDigit)))
+        {
+            failures.Add($"{nameof(options.CongestionControl)} must be an algorithm name of 1 to {MaxCongestionControlName} ASCII letters and digits (was '{algorithm}').");
+        }
+
+        if (options.PacedSendLimit is < 4096)
+        {
+            failures.Add($"{nameof(options.PacedSendLimit)} must be at least 4096 bytes when set.");
         }
 
         if (options.SocketSendBufferSize is <= 0)

@@ -1,5 +1,10 @@
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using ZProxy.PageBlocks;
+using ZProxy.Transport.Metrics;
 using ZProxy.Transport.Tests.Infrastructure;
 
 namespace ZProxy.Transport.Tests;
@@ -305,6 +310,84 @@ public sealed class HitBodySenderTests
         }
 
         await body.WaitForZeroAsync(ReleaseTimeout);
+    }
+
+    [Theory]
+    [InlineData("bbr")]
+    [InlineData("cubic")]
+    public async Task SendAsync_PacedSendLimit_AppliesOnlyWhereTheCongestionControlPaces(string algorithm)
+    {
+        // The congestion control is chosen on the listener, so both cases run on any machine default.
+        const int Limit = 16 * 1024;
+        const int Size = 1024 * 1024;
+        await using var host = await TransportTestHost.StartAsync(transport: o =>
+        {
+            o.CongestionControl = algorithm;
+            o.PacedSendLimit = Limit;
+        });
+        var body = host.AddBody("paced", Size);
+        await using var client = await RawHttpConnection.ConnectAsync(host.Port);
+
+        await client.SendAsync(RawHttpConnection.Get("/congestion"));
+        Assert.Equal(algorithm, Encoding.ASCII.GetString((await client.ReadResponseAsync()).Body));
+        var callsBefore = host.Counters!.SendmsgComplete + host.Counters.SendmsgPartial;
+
+        await client.SendAsync(RawHttpConnection.Get("/hit/paced?parts=3"));
+        Assert.Equal(Hex(body.Sha256()), (await client.ReadResponseAsync()).Sha256Hex);
+        await host.WaitForResultsAsync(1);
+
+        // Every sendmsg that took bytes counts once: under BBR none may offer more than the limit, so a
+        // 1 MiB body needs at least Size / Limit of them; under CUBIC the loop offers up to 1 MiB per call
+        // and waits for writability with Socket.SendAsync when the socket is full.
+        var calls = host.Counters.SendmsgComplete + host.Counters.SendmsgPartial - callsBefore;
+        if (algorithm == "bbr")
+        {
+            Assert.True(calls >= Size / Limit, $"{calls} sendmsg calls for a 1 MiB body with a 16 KiB limit");
+        }
+        else
+        {
+            Assert.True(calls < Size / Limit, $"{calls} sendmsg calls for a 1 MiB body without a limit");
+        }
+
+        Assert.Equal(Size, host.SumBodyBytes("reference"));
+        await body.WaitForZeroAsync(ReleaseTimeout);
+    }
+
+    [Fact]
+    public async Task TransportMetrics_ReportTheKernelsBytesAndCallsBySystemCall()
+    {
+        await using var host = await TransportTestHost.StartAsync();
+        var body = host.AddBody("m", 200_000);
+        await using var client = await RawHttpConnection.ConnectAsync(host.Port);
+        for (var i = 0; i < 5; i++)
+        {
+            await client.SendAsync(RawHttpConnection.Get("/hit/m"));
+            Assert.Equal(Hex(body.Sha256()), (await client.ReadResponseAsync()).Sha256Hex);
+        }
+
+        await host.WaitForResultsAsync(5);
+        var meterFactory = host.Services.GetRequiredService<IMeterFactory>();
+        using var bytes = new MetricCollector<long>(meterFactory, HitBodyMetrics.MeterName, TransportMetrics.SentBytesName);
+        using var calls = new MetricCollector<long>(meterFactory, HitBodyMetrics.MeterName, TransportMetrics.SendCallsName);
+        bytes.RecordObservableInstruments();
+        calls.RecordObservableInstruments();
+
+        long Bytes(string call) => bytes.GetMeasurementSnapshot().Single(m => (string?)m.Tags["call"] == call).Value;
+        long Calls(string call, string result) => calls.GetMeasurementSnapshot()
+            .Single(m => (string?)m.Tags["call"] == call && (string?)m.Tags["result"] == result).Value;
+
+        // Headers and bodies: everything went out in sendmsg(2) calls that took bytes.
+        Assert.True(Bytes("sendmsg") + Bytes("send") >= 5 * 200_000);
+        Assert.Equal(0, Bytes("sendfile"));
+        Assert.True(Calls("sendmsg", "complete") + Calls("sendmsg", "partial") >= 5);
+        Assert.Equal(host.Counters!.SendmsgWouldBlock, Calls("sendmsg", "would_block"));
+    }
+
+    [Fact]
+    public async Task Bind_UnknownCongestionControl_FailsNamingTheAlgorithm()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => TransportTestHost.StartAsync(transport: o => o.CongestionControl = "nosuchcc"));
+        Assert.Contains("nosuchcc", error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -11,6 +11,33 @@ public sealed class ZProxyTransportOptionsTests
         Assert.True(result.Succeeded);
     }
 
+    [Theory]
+    [InlineData("", null)]
+    [InlineData("bbr;rm", null)]
+    [InlineData("averyverylongname", null)]
+    [InlineData(null, 4095)]
+    [InlineData(null, 0)]
+    public void Validate_BadCongestionControlOrPacedSendLimit_Fails(string? congestionControl, int? pacedSendLimit)
+    {
+        var options = new ZProxyTransportOptions { CongestionControl = congestionControl };
+        if (pacedSendLimit is not null)
+        {
+            options.PacedSendLimit = pacedSendLimit;
+        }
+
+        var result = new ZProxyTransportOptionsValidator().Validate(null, options);
+        Assert.True(result.Failed);
+    }
+
+    [Theory]
+    [InlineData("cubic", null)]
+    [InlineData("bbr", 4096)]
+    public void Validate_CongestionControlAndPacedSendLimit_Succeed(string congestionControl, int? pacedSendLimit)
+    {
+        var options = new ZProxyTransportOptions { CongestionControl = congestionControl, PacedSendLimit = pacedSendLimit };
+        Assert.True(new ZProxyTransportOptionsValidator().Validate(null, options).Succeeded);
+    }
+
     [Fact]
     public async Task StartAsync_InvalidOptions_FailsAtStartup()
     {

@@ -17,9 +17,10 @@ internal sealed partial class SendQueue
 {
     // A hit is a few header blocks and a few sealed runs; more is left to the loop.
     private const int InlineVectors = 16;
-    private const long MaxInlineBytes = 1024 * 1024;
-
     private readonly IInlineSender? _inlineSender;
+
+    // The connection's limit per sendmsg(2) (see ZProxyTransportOptions.PacedSendLimit).
+    private readonly long _maxInlineBytes;
 
     // Who holds the send role: the loop between a Gather that found work and the next Gather,
     // or a flushing thread between TryBeginInlineSend and EndInlineSend.
@@ -36,7 +37,7 @@ internal sealed partial class SendQueue
         int count;
         lock (_sync)
         {
-            if (!TryBeginInlineSendUnsynchronized(vectors, InlineVectors, MaxInlineBytes, out count))
+            if (!TryBeginInlineSendUnsynchronized(vectors, InlineVectors, _maxInlineBytes, out count))
             {
                 return true;
             }

@@ -9,7 +9,7 @@ internal sealed partial class SendQueue
 {
     /// <summary>
     /// Describes the committed, unsent bytes from the head as iovecs (at most
-    /// <paramref name="maxVectors"/> and about <paramref name="maxBytes"/>). The pointers stay valid
+    /// <paramref name="maxVectors"/> and <paramref name="maxBytes"/>; the last iovec may cover part of a segment). The pointers stay valid
     /// until <see cref="Consume"/> or <see cref="OnSendLoopExit"/>, because only the send loop frees.
     /// </summary>
     public unsafe SendWork Gather(IOVector* vectors, int maxVectors, long maxBytes, out int count)
@@ -67,12 +67,13 @@ internal sealed partial class SendQueue
             var start = segment.Block is { } block
                 ? BlockPointer(block)
                 : (byte*)segment.ReferencePin.Pointer;
+            var take = Math.Min(available, maxBytes - bytes);
             vectors[count].Base = start + segment.Sent;
-            vectors[count].Count = (nuint)available;
+            vectors[count].Count = (nuint)take;
             count++;
-            bytes += available;
+            bytes += take;
 
-            if (segment.Committed < segment.Written)
+            if (take < available || segment.Committed < segment.Written)
             {
                 break;
             }

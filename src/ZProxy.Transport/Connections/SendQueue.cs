@@ -62,11 +62,12 @@ internal sealed partial class SendQueue : PipeWriter, IValueTaskSource<FlushResu
     private bool _armSendfile;
     private int _armAdvancedBytes;
 
-    public SendQueue(PinnedBlockPool pool, AsyncSignal sendSignal, ZProxyTransportOptions options, IInlineSender? inlineSender = null)
+    public SendQueue(PinnedBlockPool pool, AsyncSignal sendSignal, ZProxyTransportOptions options, IInlineSender? inlineSender = null, long maxInlineBytes = 1024 * 1024)
     {
         _pool = pool;
         _sendSignal = sendSignal;
         _inlineSender = inlineSender;
+        _maxInlineBytes = maxInlineBytes;
         _time = options.TimeProvider;
         _pauseThreshold = options.MaxWriteBufferSize ?? 0;
         _resumeThreshold = _pauseThreshold / 2;

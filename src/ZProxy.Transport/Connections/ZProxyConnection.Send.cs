@@ -85,7 +85,6 @@ internal sealed partial class ZProxyConnection
             var sent = SendGathered(vectors, count);
             if (sent > 0)
             {
-                _counters.AddSendmsg(sent);
                 _output.Consume(sent);
             }
             else
@@ -100,7 +99,7 @@ internal sealed partial class ZProxyConnection
     {
         fixed (IOVector* v = vectors)
         {
-            return _output.Gather(v, MaxVectors, MaxBytesPerSend, out count);
+            return _output.Gather(v, MaxVectors, _maxBytesPerSend, out count);
         }
     }
 
@@ -110,7 +109,13 @@ internal sealed partial class ZProxyConnection
         fixed (IOVector* v = vectors)
         {
             var result = SendMsgNonBlocking(v, count, out var errno);
-            return result >= 0 ? result : throw CreateSocketException(errno);
+            if (result < 0)
+            {
+                throw CreateSocketException(errno);
+            }
+
+            _counters.AddSendmsg(TotalLength(v, count), result);
+            return result;
         }
     }
 
@@ -125,9 +130,13 @@ internal sealed partial class ZProxyConnection
         try
         {
             var sent = SendMsgNonBlocking(vectors, count, out _);
+            if (sent >= 0)
+            {
+                _counters.AddInline(TotalLength(vectors, count), sent);
+            }
+
             if (sent > 0)
             {
-                _counters.AddInline(sent);
                 return sent;
             }
         }
@@ -138,6 +147,17 @@ internal sealed partial class ZProxyConnection
 
         // EAGAIN or an error: the loop sends the rest, or meets the error and ends the connection.
         return 0;
+    }
+
+    private static unsafe long TotalLength(IOVector* vectors, int count)
+    {
+        long total = 0;
+        for (var i = 0; i < count; i++)
+        {
+            total += (long)vectors[i].Count;
+        }
+
+        return total;
     }
 
     /// <summary>sendmsg(2) with MSG_DONTWAIT, retried on EINTR. Returns bytes taken, 0 on EAGAIN, -1 with errno otherwise.</summary>

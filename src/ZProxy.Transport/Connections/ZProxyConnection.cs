@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using ZProxy.Transport.Buffers;
+using static ZProxy.Native.Interop;
 
 namespace ZProxy.Transport.Connections;
 
@@ -46,6 +47,9 @@ internal sealed partial class ZProxyConnection : ConnectionContext,
     private Task? _processingTask;
     private int _connectionClosedFired;
 
+    // MaxBytesPerSend, or ZProxyTransportOptions.PacedSendLimit when the congestion control paces.
+    private readonly long _maxBytesPerSend;
+
     public ZProxyConnection(Socket socket, string connectionId, PinnedBlockPool pool, ZProxyTransportOptions options, SendCounters counters, ILogger logger)
     {
         _counters = counters;
@@ -66,7 +70,10 @@ internal sealed partial class ZProxyConnection : ConnectionContext,
             pauseWriterThreshold: maxRead,
             resumeWriterThreshold: maxRead / 2,
             useSynchronizationContext: false));
-        _output = new SendQueue(pool, _sendSignal, options, s_canGather && options.UseGatheredSend && options.SendInline ? this : null);
+        _maxBytesPerSend = options.PacedSendLimit is { } limit && s_canGather && options.UseGatheredSend && UsesPacingCongestionControl(socket)
+            ? limit
+            : MaxBytesPerSend;
+        _output = new SendQueue(pool, _sendSignal, options, s_canGather && options.UseGatheredSend && options.SendInline ? this : null, _maxBytesPerSend);
         Transport = new DuplexPipe(_input.Reader, _output);
 
         _features.Set<IConnectionIdFeature>(this);

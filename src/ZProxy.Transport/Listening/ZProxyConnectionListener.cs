@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using ZProxy.Transport.Buffers;
 using ZProxy.Transport.Connections;
+using static ZProxy.Native.Interop;
 
 namespace ZProxy.Transport.Listening;
 
@@ -46,6 +47,11 @@ internal sealed class ZProxyConnectionListener : IConnectionListener
             if (ip.Address.Equals(IPAddress.IPv6Any))
             {
                 socket.DualMode = true;
+            }
+
+            if (_options.CongestionControl is { } algorithm)
+            {
+                SetCongestionControl(socket, algorithm);
             }
 
             socket.Bind(ip);

@@ -1,9 +1,11 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ZProxy.Transport.Buffers;
 using ZProxy.Transport.Connections;
+using ZProxy.Transport.Metrics;
 
 namespace ZProxy.Transport.Listening;
 
@@ -21,10 +23,11 @@ internal sealed class ZProxyTransportFactory : IConnectionListenerFactory, IConn
 
     internal SendCounters Counters { get; } = new();
 
-    public ZProxyTransportFactory(IOptions<ZProxyTransportOptions> options, ILoggerFactory loggerFactory)
+    public ZProxyTransportFactory(IOptions<ZProxyTransportOptions> options, ILoggerFactory loggerFactory, IMeterFactory meterFactory)
     {
         _options = options.Value;
         _logger = loggerFactory.CreateLogger("ZProxy.Transport");
+        TransportMetrics.Register(meterFactory, Counters);
     }
 
     public bool CanBind(EndPoint endpoint) => endpoint is IPEndPoint;

@@ -4,6 +4,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -13,6 +14,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
+using ZProxy.Native;
 using ZProxy.PageBlocks;
 using ZProxy.Transport.Connections;
 using ZProxy.Transport.Listening;
@@ -125,6 +127,8 @@ internal sealed class TransportTestHost : IAsyncDisposable
         });
         app.MapGet("/plainchunked/{size:int}", (HttpContext context, int size) => WritePatternAsync(context, size));
         app.MapGet("/connection", (HttpContext context) => context.Connection.Id);
+        app.MapGet("/congestion", (HttpContext context) =>
+            context.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket ? Interop.GetCongestionControl(socket) ?? "unknown" : "no socket");
         app.MapGet("/wait", async (HttpContext context) =>
         {
             host!.WaitStarted.TrySetResult();
