@@ -523,9 +523,8 @@ public sealed partial class PageBlockStore
 
             // Punching is a batch of syscalls (each a TLB shootdown): do it when enough has piled up, else
             // map fresh space while the address-space reserve lasts.
-            if (_dirtyBytes >= MemoryLimit / 16 || (_arenas.Count >= _maxArenas && _dirtyBytes > 0))
+            if ((_dirtyBytes >= MemoryLimit / 16 || (_arenas.Count >= _maxArenas && _dirtyBytes > 0)) && FlushDirtyLocked())
             {
-                FlushDirtyLocked();
                 continue;
             }
 

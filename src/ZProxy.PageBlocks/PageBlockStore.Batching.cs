@@ -6,17 +6,26 @@ namespace ZProxy.PageBlocks;
 /// Sealing and punching in batches. Each mprotect or fallocate call costs a TLB shootdown across the
 /// process's CPUs, far more than the pages it touches (measured: one call per 64 KiB costs 100 to 1000
 /// times more per byte than one call over 64 MiB on a loaded 2-vCPU VM). So, as ZCopy §3.2.3 does with
-/// protection, requests are queued and applied in a few calls over merged ranges. Runs under the store lock.
+/// protection, requests are queued and applied in a few calls over merged ranges. Runs under the store lock,
+/// except the reserve worker's seals (<see cref="SealOutsideLock"/>), whose mprotect calls leave the lock free
+/// for writers.
 /// </summary>
 public sealed partial class PageBlockStore
 {
     private readonly List<Pageblock> _dirtyBlocks = [];
-    private readonly List<StoredObject> _pendingSealObjects = [];
-    private readonly List<(Pageblock Block, int Generation)> _pendingSealBlocks = [];
+    private List<StoredObject> _pendingSealObjects = [];
+    private List<(Pageblock Block, int Generation)> _pendingSealBlocks = [];
     private readonly List<(Arena Arena, long Start, long End)> _ranges = [];
+    private readonly List<(Arena Arena, long Start, long End)> _outsideRanges = [];
+    private readonly List<Pageblock> _deferredDirty = [];
+    private List<StoredObject> _sealingObjects = [];
+    private List<(Pageblock Block, int Generation)> _sealingBlocks = [];
     private readonly int _sealBatchSize;
     private readonly TimeSpan _sealDelay;
     private ITimer? _sealTimer;
+
+    /// <summary>Tests: runs on the worker's thread while a seal batch is in flight outside the lock.</summary>
+    internal Action? SealInFlightHook { get; set; }
     private long _dirtyBytes;
 
     /// <summary>
@@ -43,12 +52,32 @@ public sealed partial class PageBlockStore
         }
     }
 
-    /// <summary>Unseals and punches every freed range in merged calls, then returns emptied blocks to the pool.</summary>
-    private void FlushDirtyLocked()
+    /// <summary>
+    /// Unseals and punches every freed range in merged calls, then returns emptied blocks to the pool. Blocks
+    /// under a seal in flight outside the lock wait for the next flush: punched and made writable now, they
+    /// could be reused and then sealed under a writer. Returns false when no block could be flushed.
+    /// </summary>
+    private bool FlushDirtyLocked()
     {
         if (_dirtyBlocks.Count == 0)
         {
-            return;
+            return false;
+        }
+
+        _deferredDirty.Clear();
+        for (var i = _dirtyBlocks.Count - 1; i >= 0; i--)
+        {
+            if (_dirtyBlocks[i].SealsInFlight > 0)
+            {
+                _deferredDirty.Add(_dirtyBlocks[i]);
+                _dirtyBlocks.RemoveAt(i);
+            }
+        }
+
+        if (_dirtyBlocks.Count == 0)
+        {
+            _dirtyBlocks.AddRange(_deferredDirty);
+            return false;
         }
 
         _ranges.Clear();
@@ -86,7 +115,7 @@ public sealed partial class PageBlockStore
             }
         }
 
-        foreach (var (arena, start, end) in MergeRanges())
+        foreach (var (arena, start, end) in MergeRanges(_ranges))
         {
             // Punch first, then writable again (the next writer must not fault on an old seal): once punched the
             // range maps no page, so the mprotect changes no page-table entry and needs no TLB shootdown; the
@@ -115,6 +144,8 @@ public sealed partial class PageBlockStore
         }
 
         _dirtyBlocks.Clear();
+        _dirtyBlocks.AddRange(_deferredDirty);
+        return true;
     }
 
     private void QueueSealLocked(StoredObject storedObject)
@@ -170,8 +201,90 @@ public sealed partial class PageBlockStore
             return;
         }
 
-        _ranges.Clear();
-        foreach (var storedObject in _pendingSealObjects)
+        CollectSealRangesLocked(_pendingSealObjects, _pendingSealBlocks, _ranges, inFlight: 0);
+        foreach (var (arena, start, end) in MergeRanges(_ranges))
+        {
+            arena.Protect(start, end - start, readOnly: true);
+        }
+
+        MarkSealedLocked(_pendingSealObjects, _pendingSealBlocks);
+        StopSealTimerLocked();
+    }
+
+    /// <summary>
+    /// The reserve worker's seal: takes the queued batch under the lock, makes the mprotect calls outside it
+    /// (each a TLB shootdown, long on a VM: writers would wait on the lock for it), and marks the batch sealed
+    /// under the lock again. Until then readers see the bodies as unsealed and copy them, as before any seal.
+    /// </summary>
+    /// <remarks>
+    /// Safe because nothing can make a range of the batch writable again meanwhile: every block it touches
+    /// counts the seal in <see cref="Pageblock.SealsInFlight"/>, and <see cref="FlushDirtyLocked"/> leaves such
+    /// blocks for a later flush. A body freed meanwhile is sealed with the rest, and its pages are punched and
+    /// made writable after. The arenas stay mapped (<see cref="_populating"/>) until the calls return.
+    /// </remarks>
+    private void SealOutsideLock()
+    {
+        List<StoredObject> objects;
+        List<(Pageblock Block, int Generation)> blocks;
+        lock (_sync)
+        {
+            if (_arenasDisposed || _sealingObjects.Count > 0 || _sealingBlocks.Count > 0
+                || (_pendingSealObjects.Count == 0 && _pendingSealBlocks.Count == 0))
+            {
+                return;
+            }
+
+            // The batch leaves the pending lists, which new commits fill meanwhile.
+            (objects, _pendingSealObjects, _sealingObjects) = (_pendingSealObjects, _sealingObjects, _pendingSealObjects);
+            (blocks, _pendingSealBlocks, _sealingBlocks) = (_pendingSealBlocks, _sealingBlocks, _pendingSealBlocks);
+            CollectSealRangesLocked(objects, blocks, _outsideRanges, inFlight: +1);
+            MergeRanges(_outsideRanges);
+            _populating++;
+            StopSealTimerLocked();
+        }
+
+        var sealedAll = false;
+        try
+        {
+            SealInFlightHook?.Invoke();
+            foreach (var (arena, start, end) in _outsideRanges)
+            {
+                arena.Protect(start, end - start, readOnly: true);
+            }
+
+            sealedAll = true;
+        }
+        finally
+        {
+            lock (_sync)
+            {
+                CountInFlightLocked(objects, blocks, -1);
+                if (sealedAll)
+                {
+                    MarkSealedLocked(objects, blocks);
+                }
+
+                // On failure the batch stays unsealed: its bodies are copied on hits, never handed out as sealed.
+                objects.Clear();
+                blocks.Clear();
+                _populating--;
+                if (_disposed && _unfreed.Count == 0)
+                {
+                    DisposeArenasLocked();
+                }
+            }
+        }
+    }
+
+    /// <summary>The ranges to make read-only for a batch; counts the seal on its blocks when it runs outside the lock.</summary>
+    private void CollectSealRangesLocked(
+        List<StoredObject> objects,
+        List<(Pageblock Block, int Generation)> blocks,
+        List<(Arena Arena, long Start, long End)> ranges,
+        int inFlight)
+    {
+        ranges.Clear();
+        foreach (var storedObject in objects)
         {
             // A body freed before its seal has had its pages marked dirty (and maybe already reused): skip it.
             if (storedObject.IsFreed)
@@ -184,25 +297,52 @@ public sealed partial class PageBlockStore
                 if (!extent.IsSlot && extent.Capacity > 0)
                 {
                     var start = extent.Block.ArenaOffset + extent.Offset;
-                    _ranges.Add((extent.Block.Arena, start, start + extent.Capacity));
+                    ranges.Add((extent.Block.Arena, start, start + extent.Capacity));
                 }
             }
         }
 
-        foreach (var (block, generation) in _pendingSealBlocks)
+        foreach (var (block, generation) in blocks)
         {
             if (IsSealableLocked(block, generation))
             {
-                _ranges.Add((block.Arena, block.ArenaOffset, block.ArenaOffset + BlockSize));
+                ranges.Add((block.Arena, block.ArenaOffset, block.ArenaOffset + BlockSize));
             }
         }
 
-        foreach (var (arena, start, end) in MergeRanges())
+        if (inFlight != 0)
         {
-            arena.Protect(start, end - start, readOnly: true);
+            CountInFlightLocked(objects, blocks, inFlight);
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="delta"/> to <see cref="Pageblock.SealsInFlight"/> of every block the batch's ranges
+    /// touch. Called with +1 and -1 on the same lists, whose members' extents and generations do not change
+    /// while the seal is in flight (a freed body keeps its extents; its blocks cannot be reused).
+    /// </summary>
+    private static void CountInFlightLocked(List<StoredObject> objects, List<(Pageblock Block, int Generation)> blocks, int delta)
+    {
+        foreach (var storedObject in objects)
+        {
+            foreach (var extent in storedObject.Extents)
+            {
+                if (!extent.IsSlot && extent.Capacity > 0)
+                {
+                    extent.Block.SealsInFlight += delta;
+                }
+            }
         }
 
-        foreach (var storedObject in _pendingSealObjects)
+        foreach (var (block, _) in blocks)
+        {
+            block.SealsInFlight += delta;
+        }
+    }
+
+    private static void MarkSealedLocked(List<StoredObject> objects, List<(Pageblock Block, int Generation)> blocks)
+    {
+        foreach (var storedObject in objects)
         {
             if (!storedObject.IsFreed)
             {
@@ -210,7 +350,7 @@ public sealed partial class PageBlockStore
             }
         }
 
-        foreach (var (block, generation) in _pendingSealBlocks)
+        foreach (var (block, generation) in blocks)
         {
             if (IsSealableLocked(block, generation))
             {
@@ -218,8 +358,12 @@ public sealed partial class PageBlockStore
             }
         }
 
-        _pendingSealObjects.Clear();
-        _pendingSealBlocks.Clear();
+        objects.Clear();
+        blocks.Clear();
+    }
+
+    private void StopSealTimerLocked()
+    {
         if (!_disposed)
         {
             _sealTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -229,26 +373,26 @@ public sealed partial class PageBlockStore
     private static bool IsSealableLocked(Pageblock block, int generation)
         => block.Generation == generation && block.Kind == PageblockKind.Small && !block.IsSealed;
 
-    /// <summary>Sorts <see cref="_ranges"/> and joins touching ones, so each merged range is one syscall.</summary>
-    private List<(Arena Arena, long Start, long End)> MergeRanges()
+    /// <summary>Sorts <paramref name="ranges"/> and joins touching ones, so each merged range is one syscall.</summary>
+    private static List<(Arena Arena, long Start, long End)> MergeRanges(List<(Arena Arena, long Start, long End)> ranges)
     {
-        _ranges.Sort(static (a, b) => a.Arena.Index != b.Arena.Index ? a.Arena.Index.CompareTo(b.Arena.Index) : a.Start.CompareTo(b.Start));
+        ranges.Sort(static (a, b) => a.Arena.Index != b.Arena.Index ? a.Arena.Index.CompareTo(b.Arena.Index) : a.Start.CompareTo(b.Start));
         var merged = 0;
-        for (var i = 0; i < _ranges.Count; i++)
+        for (var i = 0; i < ranges.Count; i++)
         {
-            var current = _ranges[i];
-            if (merged > 0 && ReferenceEquals(_ranges[merged - 1].Arena, current.Arena) && _ranges[merged - 1].End >= current.Start)
+            var current = ranges[i];
+            if (merged > 0 && ReferenceEquals(ranges[merged - 1].Arena, current.Arena) && ranges[merged - 1].End >= current.Start)
             {
-                var last = _ranges[merged - 1];
-                _ranges[merged - 1] = (last.Arena, last.Start, Math.Max(last.End, current.End));
+                var last = ranges[merged - 1];
+                ranges[merged - 1] = (last.Arena, last.Start, Math.Max(last.End, current.End));
             }
             else
             {
-                _ranges[merged++] = current;
+                ranges[merged++] = current;
             }
         }
 
-        _ranges.RemoveRange(merged, _ranges.Count - merged);
-        return _ranges;
+        ranges.RemoveRange(merged, ranges.Count - merged);
+        return ranges;
     }
 }

@@ -9,9 +9,8 @@ public sealed partial class PageBlockStore
         while (UsedBytesLocked + bytes > MemoryLimit)
         {
             // Freed pages still hold memory until punched: release them before evicting anything.
-            if (_dirtyBytes > 0)
+            if (_dirtyBytes > 0 && FlushDirtyLocked())
             {
-                FlushDirtyLocked();
                 continue;
             }
 

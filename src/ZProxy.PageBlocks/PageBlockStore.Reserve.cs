@@ -92,7 +92,17 @@ public sealed partial class PageBlockStore
             {
                 return;
             }
+        }
 
+        SealOutsideLock();
+        lock (_sync)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            // Queued since (or the whole batch, when another seal was in flight): sealed here, as before.
             FlushSealsLocked();
             if (_reserveTarget == 0)
             {

@@ -64,4 +64,52 @@ public class SealBatchingTests
         Assert.Equal(0, full.FreedUnpunchedBytes);
         Assert.True(full.UsedBytes <= store.MemoryLimit);
     }
+
+    [Fact]
+    public void ReserveWorkerSeal_BodiesFreedWhileInFlight_NotPunchedUntilSealedThenReusable()
+    {
+        // With the reserve on, the worker seals a batch with mprotect calls made outside the store lock.
+        using var store = TestBodies.CreateStore(memoryLimit: 4 << 20, sealBatchSize: 4, warmReserve: 1 << 20, manualRefill: true);
+        for (var i = 0; i < 4; i++)
+        {
+            TestBodies.Put(store, "k" + i, TestBodies.Create(64 * 1024, i));
+        }
+
+        Assert.Equal(4, store.GetStatistics().PendingSeals);
+        var ranInFlight = false;
+        store.SealInFlightHook = () =>
+        {
+            // Writers keep the lock meanwhile: free two bodies of the batch and ask for every punch now.
+            Assert.True(store.Remove("k0"));
+            Assert.True(store.Remove("k1"));
+            store.FlushPending();
+
+            // Punched and made writable now, their pages could be reused and then sealed under a writer.
+            Assert.Equal(2 * 64 * 1024, store.GetStatistics().FreedUnpunchedBytes);
+            Assert.True(store.TryLease("k2", out var during));
+            Assert.False(during.IsSealed);
+            during.Dispose();
+            ranInFlight = true;
+        };
+
+        store.RefillReserve();
+        store.SealInFlightHook = null;
+        Assert.True(ranInFlight);
+        Assert.True(store.TryLease("k2", out var sealedLease));
+        Assert.True(sealedLease.IsSealed);
+        sealedLease.Dispose();
+
+        store.FlushPending();
+        Assert.Equal(0, store.GetStatistics().FreedUnpunchedBytes);
+
+        // The freed pages are writable again: new bodies fill the store (reusing them) and read back intact.
+        for (var i = 0; i < 40; i++)
+        {
+            var body = TestBodies.Create(64 * 1024, 100 + i);
+            Assert.True(TestBodies.Put(store, "n" + i, body));
+            Assert.True(store.TryLease("n" + i, out var lease));
+            Assert.Equal(body, TestBodies.Read(lease));
+            lease.Dispose();
+        }
+    }
 }

@@ -108,6 +108,12 @@ internal sealed unsafe class Pageblock
     /// <summary>Small: a seal of the whole block is queued.</summary>
     public bool SealQueued { get; set; }
 
+    /// <summary>
+    /// Seal batches in flight outside the store lock that cover part of this block. While any is, the block
+    /// is not punched nor made writable again (see <c>PageBlockStore.SealOutsideLock</c>).
+    /// </summary>
+    public int SealsInFlight { get; set; }
+
     /// <summary>True while the block is in the store's list of blocks to punch.</summary>
     public bool InDirtyList { get; set; }
 
