@@ -23,10 +23,10 @@ public sealed partial class PageBlockStore
     private readonly int _sealBatchSize;
     private readonly TimeSpan _sealDelay;
     private ITimer? _sealTimer;
+    private long _dirtyBytes;
 
     /// <summary>Tests: runs on the worker's thread while a seal batch is in flight outside the lock.</summary>
     internal Action? SealInFlightHook { get; set; }
-    private long _dirtyBytes;
 
     /// <summary>
     /// Seals what is queued for sealing and punches all freed memory now, instead of at the next batch.

@@ -17,8 +17,8 @@ internal static partial class ZProxyTransportLog
     [LoggerMessage(4, LogLevel.Information, "Connection id \"{ConnectionId}\" aborted: bytes sent by reference were not read at the minimum response data rate.", EventName = "ResponseRateTooSlow")]
     public static partial void ResponseRateTooSlow(ILogger logger, string connectionId);
 
-    [LoggerMessage(5, LogLevel.Debug, "Listening on {EndPoint}.", EventName = "Listening")]
-    public static partial void Listening(ILogger logger, System.Net.EndPoint endPoint);
+    [LoggerMessage(5, LogLevel.Debug, "Listening on {EndPoint}, TCP congestion control {CongestionControl}.", EventName = "Listening")]
+    public static partial void Listening(ILogger logger, System.Net.EndPoint endPoint, string congestionControl);
 
     [LoggerMessage(6, LogLevel.Debug, "Accept failed with a connection reset; continuing.", EventName = "AcceptReset")]
     public static partial void AcceptReset(ILogger logger);

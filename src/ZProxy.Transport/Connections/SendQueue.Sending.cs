@@ -8,9 +8,9 @@ namespace ZProxy.Transport.Connections;
 internal sealed partial class SendQueue
 {
     /// <summary>
-    /// Describes the committed, unsent bytes from the head as iovecs (at most
-    /// <paramref name="maxVectors"/> and <paramref name="maxBytes"/>; the last iovec may cover part of a segment). The pointers stay valid
-    /// until <see cref="Consume"/> or <see cref="OnSendLoopExit"/>, because only the send loop frees.
+    /// Describes the committed, unsent bytes from the head as iovecs (at most <paramref name="maxVectors"/>
+    /// and <paramref name="maxBytes"/>; the last iovec may cover part of a segment). The pointers stay
+    /// valid until <see cref="Consume"/> or <see cref="OnSendLoopExit"/>, because only the send loop frees.
     /// </summary>
     public unsafe SendWork Gather(IOVector* vectors, int maxVectors, long maxBytes, out int count)
     {

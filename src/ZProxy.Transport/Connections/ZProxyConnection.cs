@@ -36,6 +36,9 @@ internal sealed partial class ZProxyConnection : ConnectionContext,
     private readonly Pipe _input;
     private readonly SendQueue _output;
     private readonly AsyncSignal _sendSignal = new();
+
+    // MaxBytesPerSend, or ZProxyTransportOptions.PacedSendLimit when the congestion control paces.
+    private readonly long _maxBytesPerSend;
     private readonly CancellationTokenSource _connectionClosedTokenSource = new();
     private readonly TaskCompletionSource _waitForConnectionClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _shutdownLock = new();
@@ -46,9 +49,6 @@ internal sealed partial class ZProxyConnection : ConnectionContext,
     private volatile Exception? _shutdownReason;
     private Task? _processingTask;
     private int _connectionClosedFired;
-
-    // MaxBytesPerSend, or ZProxyTransportOptions.PacedSendLimit when the congestion control paces.
-    private readonly long _maxBytesPerSend;
 
     public ZProxyConnection(Socket socket, string connectionId, PinnedBlockPool pool, ZProxyTransportOptions options, SendCounters counters, ILogger logger)
     {

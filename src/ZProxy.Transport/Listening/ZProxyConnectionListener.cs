@@ -70,7 +70,7 @@ internal sealed class ZProxyConnectionListener : IConnectionListener
 
         EndPoint = socket.LocalEndPoint!;
         _listenSocket = socket;
-        ZProxyTransportLog.Listening(_logger, EndPoint);
+        ZProxyTransportLog.Listening(_logger, EndPoint, GetCongestionControl(socket) ?? "unknown");
     }
 
     public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
