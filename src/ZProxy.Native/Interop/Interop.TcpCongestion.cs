@@ -41,22 +41,8 @@ internal static partial class Interop
     /// <summary>The socket's congestion control algorithm (Linux), or null when it cannot be read.</summary>
     internal static string? GetCongestionControl(Socket socket)
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return null;
-        }
-
         Span<byte> name = stackalloc byte[CongestionControlNameBytes];
-        try
-        {
-            var length = socket.GetRawSocketOption(IPPROTO_TCP, TCP_CONGESTION, name);
-            var end = name[..length].IndexOf((byte)0);
-            return Encoding.ASCII.GetString(name[..(end < 0 ? length : end)]);
-        }
-        catch (SocketException)
-        {
-            return null;
-        }
+        return TryReadCongestionControl(socket, name, out var length) ? Encoding.ASCII.GetString(name[..length]) : null;
     }
 
     /// <summary>
@@ -65,20 +51,34 @@ internal static partial class Interop
     /// </summary>
     internal static bool UsesPacingCongestionControl(Socket socket)
     {
+        Span<byte> name = stackalloc byte[CongestionControlNameBytes];
+        return TryReadCongestionControl(socket, name, out var length) && name[..length].StartsWith("bbr"u8);
+    }
+
+    /// <summary>Reads <c>TCP_CONGESTION</c> into <paramref name="name"/> (without the NUL); false off Linux or on error.</summary>
+    private static bool TryReadCongestionControl(Socket socket, Span<byte> name, out int length)
+    {
+        length = 0;
         if (!OperatingSystem.IsLinux())
         {
             return false;
         }
 
-        Span<byte> name = stackalloc byte[CongestionControlNameBytes];
         try
         {
-            var length = socket.GetRawSocketOption(IPPROTO_TCP, TCP_CONGESTION, name);
-            return name[..length].StartsWith("bbr"u8);
+            length = socket.GetRawSocketOption(IPPROTO_TCP, TCP_CONGESTION, name);
         }
         catch (SocketException)
         {
             return false;
         }
+
+        var end = name[..length].IndexOf((byte)0);
+        if (end >= 0)
+        {
+            length = end;
+        }
+
+        return true;
     }
 }
