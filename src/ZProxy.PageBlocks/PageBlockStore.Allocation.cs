@@ -454,27 +454,33 @@ public sealed partial class PageBlockStore
 
         if (block.UsedPages == 0 && block.DirtyPages == 0)
         {
-            RemovePartialLocked(block);
-            if (block.WarmPages == _fullPagesMask)
-            {
-                block.ResetToWarm(PageblockKind.Warm, _fullPagesMask);
-                _warmBlocks.Push(block);
-            }
-            else if (block.WarmPages == 0)
-            {
-                block.ResetToFree();
-                _freeBlocks.Push(block);
-            }
-            else
-            {
-                // Partly warm and otherwise empty: punched whole at the next flush, then back to the pool.
-                FoldWarmIntoDirtyLocked(block);
-                AddDirtyLocked(block);
-            }
+            ReturnEmptyPagesBlockLocked(block);
         }
         else
         {
             UpdatePartialLocked(block);
+        }
+    }
+
+    /// <summary>A pages block with no run and no freed page left: to the reserve, the pool, or the next punch.</summary>
+    private void ReturnEmptyPagesBlockLocked(Pageblock block)
+    {
+        RemovePartialLocked(block);
+        if (block.WarmPages == _fullPagesMask)
+        {
+            block.ResetToWarm(PageblockKind.Warm, _fullPagesMask);
+            _warmBlocks.Push(block);
+        }
+        else if (block.WarmPages == 0)
+        {
+            block.ResetToFree();
+            _freeBlocks.Push(block);
+        }
+        else
+        {
+            // Partly warm and otherwise empty: punched whole at the next flush, then back to the pool.
+            FoldWarmIntoDirtyLocked(block);
+            AddDirtyLocked(block);
         }
     }
 

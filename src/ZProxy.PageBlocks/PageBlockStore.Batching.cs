@@ -7,8 +7,8 @@ namespace ZProxy.PageBlocks;
 /// process's CPUs, far more than the pages it touches (measured: one call per 64 KiB costs 100 to 1000
 /// times more per byte than one call over 64 MiB on a loaded 2-vCPU VM). So, as ZCopy §3.2.3 does with
 /// protection, requests are queued and applied in a few calls over merged ranges. Runs under the store lock,
-/// except the reserve worker's seals (<see cref="SealOutsideLock"/>), whose mprotect calls leave the lock free
-/// for writers.
+/// except the reserve worker's seals and punches (<see cref="SealOutsideLock"/>, <see cref="PunchOutsideLock"/>),
+/// whose syscalls leave the lock free for writers.
 /// </summary>
 public sealed partial class PageBlockStore
 {
@@ -17,7 +17,9 @@ public sealed partial class PageBlockStore
     private List<(Pageblock Block, int Generation)> _pendingSealBlocks = [];
     private readonly List<(Arena Arena, long Start, long End)> _ranges = [];
     private readonly List<(Arena Arena, long Start, long End)> _outsideRanges = [];
-    private readonly List<Pageblock> _deferredDirty = [];
+    private readonly List<Pageblock> _punchBlocks = [];
+    private readonly List<Pageblock> _outsidePunchBlocks = [];
+    private readonly List<(Arena Arena, long Start, long End)> _outsidePunchRanges = [];
     private List<StoredObject> _sealingObjects = [];
     private List<(Pageblock Block, int Generation)> _sealingBlocks = [];
     private readonly int _sealBatchSize;
@@ -27,6 +29,9 @@ public sealed partial class PageBlockStore
 
     /// <summary>Tests: runs on the worker's thread while a seal batch is in flight outside the lock.</summary>
     internal Action? SealInFlightHook { get; set; }
+
+    /// <summary>Tests: runs on the worker's thread while a punch is in flight outside the lock.</summary>
+    internal Action? PunchInFlightHook { get; set; }
 
     /// <summary>
     /// Seals what is queued for sealing and punches all freed memory now, instead of at the next batch.
@@ -54,48 +59,113 @@ public sealed partial class PageBlockStore
 
     /// <summary>
     /// Unseals and punches every freed range in merged calls, then returns emptied blocks to the pool. Blocks
-    /// under a seal in flight outside the lock wait for the next flush: punched and made writable now, they
-    /// could be reused and then sealed under a writer. Returns false when no block could be flushed.
+    /// under a seal or a punch in flight outside the lock wait for the next flush: punched and made writable
+    /// now, they could be reused and then sealed (or punched) under a writer. Returns false when no block
+    /// could be flushed.
     /// </summary>
     private bool FlushDirtyLocked()
     {
-        if (_dirtyBlocks.Count == 0)
+        if (!CollectPunchLocked(_punchBlocks, _ranges))
         {
             return false;
         }
 
-        _deferredDirty.Clear();
-        for (var i = _dirtyBlocks.Count - 1; i >= 0; i--)
+        try
         {
-            if (_dirtyBlocks[i].SealsInFlight > 0)
+            PunchRanges(_ranges);
+        }
+        catch
+        {
+            CompletePunchLocked(_punchBlocks, punched: false);
+            throw;
+        }
+
+        CompletePunchLocked(_punchBlocks, punched: true);
+        return true;
+    }
+
+    /// <summary>
+    /// The reserve worker's punch: takes the freed blocks under the lock, makes the fallocate and mprotect calls
+    /// outside it (each a TLB shootdown, hundreds of microseconds on this project's VM: a writer that waited
+    /// on the lock for them stalled that long), and gives the pages back under the lock again.
+    /// </summary>
+    /// <remarks>
+    /// Safe because the punched pages stay in <see cref="Pageblock.DirtyPages"/> meanwhile, so no writer can
+    /// claim them, and <see cref="Pageblock.PunchInFlight"/> keeps every other flush off the block. Pages freed
+    /// meanwhile join <see cref="Pageblock.DirtyPages"/> and wait for the next flush. The arenas stay mapped
+    /// (<see cref="_populating"/>) until the calls return.
+    /// </remarks>
+    private void PunchOutsideLock()
+    {
+        lock (_sync)
+        {
+            if (_arenasDisposed || _outsidePunchBlocks.Count > 0 || !CollectPunchLocked(_outsidePunchBlocks, _outsidePunchRanges))
             {
-                _deferredDirty.Add(_dirtyBlocks[i]);
-                _dirtyBlocks.RemoveAt(i);
+                return;
+            }
+
+            _populating++;
+        }
+
+        var punched = false;
+        try
+        {
+            PunchInFlightHook?.Invoke();
+            PunchRanges(_outsidePunchRanges);
+            punched = true;
+        }
+        finally
+        {
+            lock (_sync)
+            {
+                // On failure the pages stay freed-but-unpunched (charged, unusable) for a later flush to retry.
+                CompletePunchLocked(_outsidePunchBlocks, punched);
+                _populating--;
+                if (_disposed && _unfreed.Count == 0)
+                {
+                    DisposeArenasLocked();
+                }
             }
         }
+    }
 
-        if (_dirtyBlocks.Count == 0)
+    /// <summary>
+    /// Moves the dirty blocks no seal or punch holds into <paramref name="blocks"/>, marks their freed pages as
+    /// being punched, and collects the merged ranges to punch. False when there is none.
+    /// </summary>
+    private bool CollectPunchLocked(List<Pageblock> blocks, List<(Arena Arena, long Start, long End)> ranges)
+    {
+        blocks.Clear();
+        ranges.Clear();
+        for (var i = _dirtyBlocks.Count - 1; i >= 0; i--)
         {
-            _dirtyBlocks.AddRange(_deferredDirty);
-            return false;
-        }
+            var block = _dirtyBlocks[i];
+            if (block.SealsInFlight > 0 || block.PunchInFlight)
+            {
+                continue;
+            }
 
-        _ranges.Clear();
-        foreach (var block in _dirtyBlocks)
-        {
-            // A pages block left with no run goes back to the pool below, so its warm pages are punched too.
+            _dirtyBlocks.RemoveAt(i);
+            block.InDirtyList = false;
+            blocks.Add(block);
+
+            // A pages block left with no run goes back to the pool when punched, so its warm pages are punched too.
             if (block.Kind == PageblockKind.Pages && block.UsedPages == 0)
             {
                 FoldWarmIntoDirtyLocked(block);
             }
 
+            block.PunchInFlight = true;
+            block.PunchingBytes = block.DirtyBytes;
             if (block.Kind == PageblockKind.Dirty)
             {
-                _ranges.Add((block.Arena, block.ArenaOffset, block.ArenaOffset + BlockSize));
+                block.PunchingPages = _fullPagesMask;
+                ranges.Add((block.Arena, block.ArenaOffset, block.ArenaOffset + BlockSize));
                 continue;
             }
 
             var dirty = block.DirtyPages;
+            block.PunchingPages = dirty;
             var page = 0;
             while (page < PagesPerBlock)
             {
@@ -111,41 +181,74 @@ public sealed partial class PageBlockStore
                     page++;
                 }
 
-                _ranges.Add((block.Arena, block.ArenaOffset + ((long)first * PageSize), block.ArenaOffset + ((long)page * PageSize)));
+                ranges.Add((block.Arena, block.ArenaOffset + ((long)first * PageSize), block.ArenaOffset + ((long)page * PageSize)));
             }
         }
 
-        foreach (var (arena, start, end) in MergeRanges(_ranges))
+        MergeRanges(ranges);
+        return blocks.Count > 0;
+    }
+
+    /// <summary>
+    /// Punch first, then writable again (the next writer must not fault on an old seal): once punched the range
+    /// maps no page, so the mprotect changes no page-table entry and needs no TLB shootdown; the other order
+    /// pays two (each a cross-vCPU interrupt on a VM). Nothing touches the ranges meanwhile: their pages are
+    /// dirty, so in no pool.
+    /// </summary>
+    private static void PunchRanges(List<(Arena Arena, long Start, long End)> ranges)
+    {
+        foreach (var (arena, start, end) in ranges)
         {
-            // Punch first, then writable again (the next writer must not fault on an old seal): once punched the
-            // range maps no page, so the mprotect changes no page-table entry and needs no TLB shootdown; the
-            // other order pays two (each a cross-vCPU interrupt on a VM). Nothing touches the range between the
-            // two calls: it is under the store lock and in no pool yet.
             arena.Release(start, end - start);
             arena.Protect(start, end - start, readOnly: false);
         }
+    }
 
-        foreach (var block in _dirtyBlocks)
+    /// <summary>
+    /// After a punch: the punched pages' charge is given back and emptied blocks return to the pool. Without
+    /// <paramref name="punched"/> (a failed syscall) the pages stay dirty and the blocks go back on the list.
+    /// </summary>
+    private void CompletePunchLocked(List<Pageblock> blocks, bool punched)
+    {
+        foreach (var block in blocks)
         {
-            _dirtyBytes -= block.DirtyBytes;
-            block.DirtyBytes = 0;
-            block.InDirtyList = false;
-            if (block.Kind == PageblockKind.Dirty || (block.Kind == PageblockKind.Pages && block.UsedPages == 0))
+            block.PunchInFlight = false;
+            var punchedPages = block.PunchingPages;
+            var punchedBytes = block.PunchingBytes;
+            block.PunchingPages = 0;
+            block.PunchingBytes = 0;
+            if (!punched)
+            {
+                AddDirtyLocked(block);
+                continue;
+            }
+
+            _dirtyBytes -= punchedBytes;
+            block.DirtyBytes -= punchedBytes;
+            block.DirtyPages &= ~punchedPages;
+            if (block.Kind == PageblockKind.Dirty)
             {
                 RemovePartialLocked(block);
                 block.ResetToFree();
                 _freeBlocks.Push(block);
             }
+            else if (block.UsedPages == 0 && block.DirtyPages == 0)
+            {
+                // Warm pages given back while the punch was in flight leave it to the reserve or the next punch.
+                ReturnEmptyPagesBlockLocked(block);
+            }
             else
             {
-                block.DirtyPages = 0;
                 UpdatePartialLocked(block);
+                if (block.DirtyPages != 0)
+                {
+                    // Freed while the punch was in flight: punched at the next flush.
+                    AddDirtyLocked(block);
+                }
             }
         }
 
-        _dirtyBlocks.Clear();
-        _dirtyBlocks.AddRange(_deferredDirty);
-        return true;
+        blocks.Clear();
     }
 
     private void QueueSealLocked(StoredObject storedObject)

@@ -79,7 +79,8 @@ public sealed partial class PageBlockStore
     /// <summary>
     /// Does the worker's job once on the calling thread: seals what is queued, evicts to make room for the
     /// reserve and its headroom, punches freed memory, then populates blocks into the reserve up to its
-    /// target. Safe to call beside the worker (tests and benchmarks call it to start from a full reserve).
+    /// target. The seal, punch and populate syscalls run outside the store lock. Safe to call beside the
+    /// worker (tests and benchmarks call it to start from a full reserve).
     /// </summary>
     internal void RefillReserve()
     {
@@ -102,15 +103,24 @@ public sealed partial class PageBlockStore
                 return;
             }
 
-            // Queued since (or the whole batch, when another seal was in flight): sealed here, as before.
-            FlushSealsLocked();
+            // Seals queued since wait for their batch (or the seal timer): sealing them here would hold the lock.
             if (_reserveTarget == 0)
             {
                 return;
             }
 
             MakeRoomForReserveLocked();
-            FlushDirtyLocked();
+        }
+
+        // Freed memory (and what the evictions above freed) is punched with the lock free for writers.
+        PunchOutsideLock();
+        lock (_sync)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
             batch = TakeBlocksForReserveLocked();
             if (batch.Count == 0)
             {

@@ -3,7 +3,7 @@ using ZProxy.Benchmarks.Store;
 
 namespace ZProxy.Benchmarks;
 
-/// <summary>Entry point: BenchmarkDotNet's switcher, or <c>report</c> for figures that are not timings.</summary>
+/// <summary>Entry point: BenchmarkDotNet's switcher, <c>report</c> for figures that are not timings, or <c>copyin-tail</c> for the copy-in latency distribution.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -11,6 +11,12 @@ public static class Program
         if (args.Length > 0 && args[0] == "report")
         {
             StoreReport.Write(Console.Out);
+            return 0;
+        }
+
+        if (args.Length > 0 && args[0] == "copyin-tail")
+        {
+            CopyInTailReport.Write(Console.Out);
             return 0;
         }
 

@@ -112,4 +112,73 @@ public class SealBatchingTests
             lease.Dispose();
         }
     }
+
+    [Fact]
+    public void ReserveWorkerPunch_FreesAndFlushesMeanwhile_BlockLeftToThePunchAndNeverReusedUnderIt()
+    {
+        // With the reserve on, the worker punches freed pages with fallocate and mprotect calls made outside the
+        // store lock. Two 32 KiB bodies share each 64 KiB pageblock; 16 pageblocks, a 2-block reserve.
+        const int Half = 32 * 1024;
+        using var store = TestBodies.CreateStore(memoryLimit: 1 << 20, warmReserve: 128 << 10, manualRefill: true);
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True(TestBodies.Put(store, "a" + i, TestBodies.Create(Half, i)));
+            Assert.True(TestBodies.Put(store, "b" + i, TestBodies.Create(Half, 10 + i)));
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True(store.Remove("a" + i));
+        }
+
+        var written = new List<(string Key, byte[] Body)>();
+        var ranInFlight = false;
+        store.PunchInFlightHook = () =>
+        {
+            // The other half of each block is freed meanwhile, which empties it: a flush now must leave it to
+            // the punch in flight. Punched and pooled here, it could be reused and then zeroed by that punch.
+            for (var i = 0; i < 4; i++)
+            {
+                Assert.True(store.Remove("b" + i));
+            }
+
+            store.FlushPending();
+            Assert.Equal(8 * Half, store.GetStatistics().FreedUnpunchedBytes);
+
+            // Writers meanwhile get other pages (evicting if they must).
+            for (var i = 0; i < 8; i++)
+            {
+                var body = TestBodies.Create(64 * 1024, 100 + i);
+                Assert.True(TestBodies.Put(store, "n" + i, body));
+                written.Add(("n" + i, body));
+            }
+
+            ranInFlight = true;
+        };
+
+        store.RefillReserve();
+        store.PunchInFlightHook = null;
+        Assert.True(ranInFlight);
+        Assert.True(store.GetStatistics().UsedBytes <= store.MemoryLimit);
+        foreach (var (key, body) in written)
+        {
+            if (store.TryLease(key, out var lease))
+            {
+                Assert.Equal(body, TestBodies.Read(lease));
+                lease.Dispose();
+            }
+        }
+
+        // The halves freed meanwhile are punched by the next flush; then the store fills again, intact.
+        store.FlushPending();
+        Assert.Equal(0, store.GetStatistics().FreedUnpunchedBytes);
+        for (var i = 0; i < 40; i++)
+        {
+            var body = TestBodies.Create(64 * 1024, 200 + i);
+            Assert.True(TestBodies.Put(store, "m" + i, body));
+            Assert.True(store.TryLease("m" + i, out var lease));
+            Assert.Equal(body, TestBodies.Read(lease));
+            lease.Dispose();
+        }
+    }
 }

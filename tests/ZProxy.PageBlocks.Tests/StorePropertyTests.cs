@@ -37,7 +37,7 @@ public class StorePropertyTests(ITestOutputHelper output)
         var committed = new Dictionary<string, int>();
         var nextSeed = seed * 100_000;
 
-        for (var step = 0; step < 3000; step++)
+        void Step()
         {
             switch (random.Next(12))
             {
@@ -181,7 +181,30 @@ public class StorePropertyTests(ITestOutputHelper output)
                     break;
                 }
             }
+        }
 
+        if (reserve)
+        {
+            // The worker punches freed pages outside the store lock: writers, readers and removals go on meanwhile
+            // (and a flush of their own must leave the blocks in flight alone).
+            store.PunchInFlightHook = () =>
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    Step();
+                    if (random.Next(4) == 0)
+                    {
+                        store.FlushPending();
+                    }
+
+                    AssertInvariants(store, writers, held);
+                }
+            };
+        }
+
+        for (var step = 0; step < 3000; step++)
+        {
+            Step();
             if (reserve && step % 7 == 0)
             {
                 store.RefillReserve();
@@ -305,6 +328,9 @@ public class StorePropertyTests(ITestOutputHelper output)
                         var pages = e.Capacity / Environment.SystemPageSize;
                         var mask = (pages >= 64 ? ulong.MaxValue : (1UL << pages) - 1) << first;
                         Assert.Equal(0UL, e.Block.WarmPages & mask);
+
+                        // Nor on pages a punch in flight is releasing.
+                        Assert.Equal(0UL, e.Block.PunchingPages & mask);
                     }
                 }
             }

@@ -117,6 +117,18 @@ internal sealed unsafe class Pageblock
     /// <summary>True while the block is in the store's list of blocks to punch.</summary>
     public bool InDirtyList { get; set; }
 
+    /// <summary>
+    /// True while the reserve worker punches this block's freed pages outside the store lock. Those pages stay
+    /// dirty (unusable) until the punch lands, and no other flush touches the block meanwhile.
+    /// </summary>
+    public bool PunchInFlight { get; set; }
+
+    /// <summary>The freed pages the punch in flight covers (a subset of <see cref="DirtyPages"/>; all pages of a Dirty block).</summary>
+    public ulong PunchingPages { get; set; }
+
+    /// <summary>The charge those pages give back when the punch lands.</summary>
+    public long PunchingBytes { get; set; }
+
     /// <summary>Bumped each time the block returns to the pool, so a stale pending seal never hits a reused block.</summary>
     public int Generation { get; private set; }
 
@@ -139,6 +151,7 @@ internal sealed unsafe class Pageblock
 
     private void Reset(PageblockKind kind)
     {
+        System.Diagnostics.Debug.Assert(!PunchInFlight, "A block went back to a pool while its punch was in flight.");
         Kind = kind;
         IsSealed = false;
         SizeClass = -1;
