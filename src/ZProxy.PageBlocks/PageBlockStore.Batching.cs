@@ -27,6 +27,12 @@ public sealed partial class PageBlockStore
     private ITimer? _sealTimer;
     private long _dirtyBytes;
 
+    /// <summary>The thread whose seal batch is in flight outside the lock (one at a time), or 0.</summary>
+    private int _sealingThread;
+
+    /// <summary>The thread whose punch is in flight outside the lock (one at a time), or 0.</summary>
+    private int _punchingThread;
+
     /// <summary>Tests: runs on the worker's thread while a seal batch is in flight outside the lock.</summary>
     internal Action? SealInFlightHook { get; set; }
 
@@ -34,17 +40,34 @@ public sealed partial class PageBlockStore
     internal Action? PunchInFlightHook { get; set; }
 
     /// <summary>
-    /// Seals what is queued for sealing and punches all freed memory now, instead of at the next batch.
+    /// Seals what is queued for sealing and punches all freed memory now, instead of at the next batch. A seal
+    /// or punch the reserve worker has in flight is waited for, so on return nothing freed before the call is
+    /// left unpunched.
     /// </summary>
     public void FlushPending()
     {
-        lock (_sync)
+        var spin = new SpinWait();
+        while (true)
         {
-            if (!_arenasDisposed)
+            lock (_sync)
             {
+                if (_arenasDisposed)
+                {
+                    return;
+                }
+
                 FlushSealsLocked();
                 FlushDirtyLocked();
+                // Nothing in flight, or in flight on this very thread (a test hook flushing mid-call): done.
+                var self = Environment.CurrentManagedThreadId;
+                if ((_sealingThread == 0 || _sealingThread == self) && (_punchingThread == 0 || _punchingThread == self))
+                {
+                    return;
+                }
             }
+
+            // The worker's calls take microseconds to milliseconds; what they leave behind is flushed next time round.
+            spin.SpinOnce(sleep1Threshold: 20);
         }
     }
 
@@ -105,6 +128,7 @@ public sealed partial class PageBlockStore
             }
 
             _populating++;
+            _punchingThread = Environment.CurrentManagedThreadId;
         }
 
         var punched = false;
@@ -121,6 +145,7 @@ public sealed partial class PageBlockStore
                 // On failure the pages stay freed-but-unpunched (charged, unusable) for a later flush to retry.
                 CompletePunchLocked(_outsidePunchBlocks, punched);
                 _populating--;
+                _punchingThread = 0;
                 if (_disposed && _unfreed.Count == 0)
                 {
                     DisposeArenasLocked();
@@ -343,6 +368,7 @@ public sealed partial class PageBlockStore
             CollectSealRangesLocked(objects, blocks, _outsideRanges, inFlight: +1);
             MergeRanges(_outsideRanges);
             _populating++;
+            _sealingThread = Environment.CurrentManagedThreadId;
             StopSealTimerLocked();
         }
 
@@ -371,6 +397,7 @@ public sealed partial class PageBlockStore
                 objects.Clear();
                 blocks.Clear();
                 _populating--;
+                _sealingThread = 0;
                 if (_disposed && _unfreed.Count == 0)
                 {
                     DisposeArenasLocked();

@@ -181,4 +181,37 @@ public class SealBatchingTests
             lease.Dispose();
         }
     }
+
+    [Fact]
+    public async Task FlushPending_WorkerPunchInFlight_ReturnsOnlyOnceItLanded()
+    {
+        using var store = TestBodies.CreateStore(memoryLimit: 1 << 20, warmReserve: 128 << 10, manualRefill: true);
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True(TestBodies.Put(store, "k" + i, TestBodies.Create(64 * 1024, i)));
+            Assert.True(store.Remove("k" + i));
+        }
+
+        using var inFlight = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        store.PunchInFlightHook = () =>
+        {
+            inFlight.Set();
+            release.Wait(TimeSpan.FromSeconds(30));
+        };
+
+        // The worker's pass on its own thread, held inside its punch.
+        var worker = Task.Factory.StartNew(() => store.RefillReserve(), TaskCreationOptions.LongRunning);
+        Assert.True(inFlight.Wait(TimeSpan.FromSeconds(30)));
+
+        var flush = Task.Factory.StartNew(store.FlushPending, TaskCreationOptions.LongRunning);
+        await Task.Delay(200);
+        Assert.False(flush.IsCompleted);
+        Assert.Equal(4 * 64 * 1024, store.GetStatistics().FreedUnpunchedBytes);
+
+        release.Set();
+        await flush.WaitAsync(TimeSpan.FromSeconds(30));
+        await worker.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, store.GetStatistics().FreedUnpunchedBytes);
+    }
 }
