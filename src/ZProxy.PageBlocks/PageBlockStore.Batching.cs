@@ -58,6 +58,7 @@ public sealed partial class PageBlockStore
 
                 FlushSealsLocked();
                 FlushDirtyLocked();
+
                 // Nothing in flight, or in flight on this very thread (a test hook flushing mid-call): done.
                 var self = Environment.CurrentManagedThreadId;
                 if ((_sealingThread == 0 || _sealingThread == self) && (_punchingThread == 0 || _punchingThread == self))
