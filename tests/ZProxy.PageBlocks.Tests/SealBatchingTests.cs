@@ -99,18 +99,8 @@ public class SealBatchingTests
         Assert.True(sealedLease.IsSealed);
         sealedLease.Dispose();
 
-        store.FlushPending();
-        Assert.Equal(0, store.GetStatistics().FreedUnpunchedBytes);
-
         // The freed pages are writable again: new bodies fill the store (reusing them) and read back intact.
-        for (var i = 0; i < 40; i++)
-        {
-            var body = TestBodies.Create(64 * 1024, 100 + i);
-            Assert.True(TestBodies.Put(store, "n" + i, body));
-            Assert.True(store.TryLease("n" + i, out var lease));
-            Assert.Equal(body, TestBodies.Read(lease));
-            lease.Dispose();
-        }
+        FlushThenFillAndReadBack(store, "n");
     }
 
     [Fact]
@@ -170,16 +160,7 @@ public class SealBatchingTests
         }
 
         // The halves freed meanwhile are punched by the next flush; then the store fills again, intact.
-        store.FlushPending();
-        Assert.Equal(0, store.GetStatistics().FreedUnpunchedBytes);
-        for (var i = 0; i < 40; i++)
-        {
-            var body = TestBodies.Create(64 * 1024, 200 + i);
-            Assert.True(TestBodies.Put(store, "m" + i, body));
-            Assert.True(store.TryLease("m" + i, out var lease));
-            Assert.Equal(body, TestBodies.Read(lease));
-            lease.Dispose();
-        }
+        FlushThenFillAndReadBack(store, "m");
     }
 
     [Fact]
@@ -213,5 +194,20 @@ public class SealBatchingTests
         await flush.WaitAsync(TimeSpan.FromSeconds(30));
         await worker.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(0, store.GetStatistics().FreedUnpunchedBytes);
+    }
+
+    /// <summary>Punches everything freed, then writes 40 bodies of 64 KiB (more than the store holds) and reads each back.</summary>
+    private static void FlushThenFillAndReadBack(PageBlockStore store, string prefix)
+    {
+        store.FlushPending();
+        Assert.Equal(0, store.GetStatistics().FreedUnpunchedBytes);
+        for (var i = 0; i < 40; i++)
+        {
+            var body = TestBodies.Create(64 * 1024, 200 + i);
+            Assert.True(TestBodies.Put(store, prefix + i, body));
+            Assert.True(store.TryLease(prefix + i, out var lease));
+            Assert.Equal(body, TestBodies.Read(lease));
+            lease.Dispose();
+        }
     }
 }
