@@ -232,9 +232,11 @@ public sealed class BodyWriter : IDisposable
         }
         else
         {
-            // Unknown length (or more than announced): runs double, so a short body takes little and a long one
-            // few segments.
-            wantPages = Math.Clamp(_lastRunPages * 2, 1, maxPages);
+            // Unknown length (or more than announced): runs start at 4 pages and grow fourfold, so a 64 KiB body
+            // is two runs, not the five of doubling from one page (each run is a trip to the store lock and a
+            // segment on every hit). The untouched tail of the last run goes back at commit, so a short body
+            // still ends up holding only the pages it wrote.
+            wantPages = Math.Clamp(_lastRunPages == 0 ? 4 : _lastRunPages * 4, 1, maxPages);
         }
 
         var remainingAllowed = _store.MaxObjectSize - _length;

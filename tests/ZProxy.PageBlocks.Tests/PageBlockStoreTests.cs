@@ -71,6 +71,33 @@ public class PageBlockStoreTests
         Assert.Equal(3 * store.PageSize, store.GetStatistics().DataBytes);
     }
 
+    [Theory]
+    [InlineData(64 * 1024, 2)]
+    [InlineData(80 * 1024, 2)]
+    [InlineData(200 * 1024, 4)]
+    public void TryCommit_UnknownLength_FewRunsWholePagesIntact(int length, int maxSegments)
+    {
+        // Runs of 4 pages, then 16 (a pageblock): a 64 KiB body streamed without a length is two segments.
+        using var store = TestBodies.CreateStore();
+        var body = TestBodies.Create(length, 3);
+
+        Assert.True(TestBodies.Put(store, "k", body, knownLength: false));
+
+        Assert.Equal((length + store.PageSize - 1) / store.PageSize * store.PageSize, store.GetStatistics().DataBytes);
+        Assert.True(store.TryLease("k", out var lease));
+        using (lease)
+        {
+            var segments = 0;
+            foreach (var _ in lease.Segments)
+            {
+                segments++;
+            }
+
+            Assert.InRange(segments, 1, maxSegments);
+            Assert.Equal(body, TestBodies.Read(lease));
+        }
+    }
+
     [Fact]
     public void Abort_PartialBody_LeavesNoTrace()
     {
