@@ -62,10 +62,9 @@ internal sealed partial class ZProxyConnection
 
     private async Task GatherLoopAsync()
     {
-        var vectors = GC.AllocateUninitializedArray<IOVector>(MaxVectors, pinned: true);
         while (true)
         {
-            var work = GatherInto(vectors, out var count);
+            var work = GatherAndSend(out var sent);
             switch (work)
             {
                 case SendWork.Done:
@@ -82,7 +81,6 @@ internal sealed partial class ZProxyConnection
                     continue;
             }
 
-            var sent = SendGathered(vectors, count);
             if (sent > 0)
             {
                 _output.Consume(sent);
@@ -95,28 +93,31 @@ internal sealed partial class ZProxyConnection
         }
     }
 
-    private unsafe SendWork GatherInto(IOVector[] vectors, out int count)
+    /// <summary>
+    /// Gathers the queue's head into iovecs and offers them to one non-blocking sendmsg(2); <paramref name="sent"/>
+    /// is the bytes taken, 0 on EAGAIN. The iovecs live on the stack: they are filled and used in this one call.
+    /// (A pinned array per connection went to the pinned object heap, which only a full GC collects: with a
+    /// new connection per request that was 1 KiB of gen2 garbage each.)
+    /// </summary>
+    private unsafe SendWork GatherAndSend(out long sent)
     {
-        fixed (IOVector* v = vectors)
+        var vectors = stackalloc IOVector[MaxVectors];
+        sent = 0;
+        var work = _output.Gather(vectors, MaxVectors, _maxBytesPerSend, out var count);
+        if (work != SendWork.Gather)
         {
-            return _output.Gather(v, MaxVectors, _maxBytesPerSend, out count);
+            return work;
         }
-    }
 
-    /// <summary>One non-blocking sendmsg(2). Returns bytes taken, or 0 on EAGAIN.</summary>
-    private unsafe long SendGathered(IOVector[] vectors, int count)
-    {
-        fixed (IOVector* v = vectors)
+        var result = SendMsgNonBlocking(vectors, count, out var errno);
+        if (result < 0)
         {
-            var result = SendMsgNonBlocking(v, count, out var errno);
-            if (result < 0)
-            {
-                throw CreateSocketException(errno);
-            }
-
-            _counters.AddSendmsg(TotalLength(v, count), result);
-            return result;
+            throw CreateSocketException(errno);
         }
+
+        _counters.AddSendmsg(TotalLength(vectors, count), result);
+        sent = result;
+        return work;
     }
 
     /// <inheritdoc/>
