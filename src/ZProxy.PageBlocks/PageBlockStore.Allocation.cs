@@ -601,8 +601,8 @@ public sealed partial class PageBlockStore
 
     private void DisposeArenasLocked()
     {
-        // A populate running outside the lock still uses the mapping; it calls back here when done.
-        if (_arenasDisposed || _populating > 0)
+        // A seal, punch or populate running outside the lock still uses the mapping; it calls back here when done.
+        if (_arenasDisposed || _callsOutsideLock > 0)
         {
             return;
         }

@@ -117,7 +117,7 @@ public sealed partial class PageBlockStore
     /// Safe because the punched pages stay in <see cref="Pageblock.DirtyPages"/> meanwhile, so no writer can
     /// claim them, and <see cref="Pageblock.PunchInFlight"/> keeps every other flush off the block. Pages freed
     /// meanwhile join <see cref="Pageblock.DirtyPages"/> and wait for the next flush. The arenas stay mapped
-    /// (<see cref="_populating"/>) until the calls return.
+    /// (<see cref="_callsOutsideLock"/>) until the calls return.
     /// </remarks>
     private void PunchOutsideLock()
     {
@@ -128,7 +128,7 @@ public sealed partial class PageBlockStore
                 return;
             }
 
-            _populating++;
+            _callsOutsideLock++;
             _punchingThread = Environment.CurrentManagedThreadId;
         }
 
@@ -145,7 +145,7 @@ public sealed partial class PageBlockStore
             {
                 // On failure the pages stay freed-but-unpunched (charged, unusable) for a later flush to retry.
                 CompletePunchLocked(_outsidePunchBlocks, punched);
-                _populating--;
+                _callsOutsideLock--;
                 _punchingThread = 0;
                 if (_disposed && _unfreed.Count == 0)
                 {
@@ -349,7 +349,7 @@ public sealed partial class PageBlockStore
     /// Safe because nothing can make a range of the batch writable again meanwhile: every block it touches
     /// counts the seal in <see cref="Pageblock.SealsInFlight"/>, and <see cref="FlushDirtyLocked"/> leaves such
     /// blocks for a later flush. A body freed meanwhile is sealed with the rest, and its pages are punched and
-    /// made writable after. The arenas stay mapped (<see cref="_populating"/>) until the calls return.
+    /// made writable after. The arenas stay mapped (<see cref="_callsOutsideLock"/>) until the calls return.
     /// </remarks>
     private void SealOutsideLock()
     {
@@ -368,7 +368,7 @@ public sealed partial class PageBlockStore
             (blocks, _pendingSealBlocks, _sealingBlocks) = (_pendingSealBlocks, _sealingBlocks, _pendingSealBlocks);
             CollectSealRangesLocked(objects, blocks, _outsideRanges, inFlight: +1);
             MergeRanges(_outsideRanges);
-            _populating++;
+            _callsOutsideLock++;
             _sealingThread = Environment.CurrentManagedThreadId;
             StopSealTimerLocked();
         }
@@ -397,7 +397,7 @@ public sealed partial class PageBlockStore
                 // On failure the batch stays unsealed: its bodies are copied on hits, never handed out as sealed.
                 objects.Clear();
                 blocks.Clear();
-                _populating--;
+                _callsOutsideLock--;
                 _sealingThread = 0;
                 if (_disposed && _unfreed.Count == 0)
                 {

@@ -32,7 +32,10 @@ public sealed partial class PageBlockStore
     private long _reserveMisses;
     private long _reserveRefilledBlocks;
     private long _workerTicks;
-    private int _populating;
+
+    /// <summary>Seals, punches and populates running outside the lock: the arenas stay mapped until none is.</summary>
+    private int _callsOutsideLock;
+
     private bool _workRequested;
     private Thread? _worker;
     private AutoResetEvent? _workSignal;
@@ -55,7 +58,7 @@ public sealed partial class PageBlockStore
         {
             lock (_sync)
             {
-                return _populating == 0 && !_workRequested;
+                return _callsOutsideLock == 0 && !_workRequested;
             }
         }
     }
@@ -128,8 +131,8 @@ public sealed partial class PageBlockStore
                 return;
             }
 
-            // Arenas stay mapped while any populate runs (see DisposeArenasLocked).
-            _populating++;
+            // Arenas stay mapped while any call outside the lock runs (see DisposeArenasLocked).
+            _callsOutsideLock++;
         }
 
         try
@@ -140,7 +143,7 @@ public sealed partial class PageBlockStore
         {
             lock (_sync)
             {
-                _populating--;
+                _callsOutsideLock--;
                 foreach (var block in batch)
                 {
                     block.Kind = PageblockKind.Warm;
