@@ -38,9 +38,41 @@ public sealed class AdminEndpointTests(ITestOutputHelper output)
         using var admin = new HttpClient { BaseAddress = proxy.AdminAddress };
         var text = await admin.GetStringAsync("/metrics");
 
-        // Meters are process-wide: parallel tests may add to the count, so at least one.
-        Assert.Matches("zproxy_proxy_forward_errors(_total)?\\{[^}]*error_type=\"request\"[^}]*\\} [1-9]", text);
+        Assert.Matches("zproxy_proxy_forward_errors(_total)?\\{[^}]*error_type=\"request\"[^}]*\\} 1\n", text);
     }
+
+    [Fact]
+    public async Task Metrics_OfTwoHostsInOneProcess_EachExportOnlyTheirOwn()
+    {
+        await using var failing = await ZProxyServer.StartAsync(ProxyConfig.CatchAll(new Uri($"http://127.0.0.1:{FreePort.Next()}/")), output);
+        await using var idle = await ZProxyServer.StartAsync(ProxyConfig.CatchAll(new Uri($"http://127.0.0.1:{FreePort.Next()}/")), output);
+        using (await failing.Client.GetAsync("/"))
+        {
+        }
+
+        using var failingAdmin = new HttpClient { BaseAddress = failing.AdminAddress };
+        using var idleAdmin = new HttpClient { BaseAddress = idle.AdminAddress };
+        var failingText = await failingAdmin.GetStringAsync("/metrics");
+        var idleText = await idleAdmin.GetStringAsync("/metrics");
+
+        Assert.DoesNotContain("zproxy_proxy_forward_errors", idleText);
+        Assert.Single(Series(failingText, "zproxy_proxy_forward_errors"));
+        Assert.Empty(DuplicateSeries(failingText));
+        Assert.Empty(DuplicateSeries(idleText));
+    }
+
+    private static IEnumerable<string> Series(string exposition, string name) =>
+        exposition.Split('\n').Where(line => line.StartsWith(name, StringComparison.Ordinal));
+
+    // A series is its name and labels, everything before the value: Prometheus rejects a scrape
+    // that repeats one.
+    private static IEnumerable<string> DuplicateSeries(string exposition) =>
+        exposition.Split('\n')
+            .Where(line => line.Length > 0 && line[0] != '#')
+            .Select(line => line[..line.LastIndexOf(' ')])
+            .GroupBy(series => series, StringComparer.Ordinal)
+            .Where(group => group.Count() > 1)
+            .Select(group => group.Key);
 
     [Fact]
     public async Task MetricsPathOnPublicPort_IsProxiedToOrigin_NotExposed()

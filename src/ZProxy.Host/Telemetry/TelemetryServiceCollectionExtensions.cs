@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -26,6 +27,8 @@ internal static class TelemetryServiceCollectionExtensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter());
+        services.ConfigureOpenTelemetryMeterProvider((provider, metrics) =>
+            metrics.AddView(OnlyThisHostsMeters(provider.GetRequiredService<IMeterFactory>())));
 
         if (settings.Otlp.Enabled && Uri.TryCreate(settings.Otlp.Endpoint, UriKind.Absolute, out var endpoint))
         {
@@ -40,4 +43,13 @@ internal static class TelemetryServiceCollectionExtensions
 
         return services;
     }
+
+    // The SDK subscribes to meters by name, process-wide: two hosts in one process (tests, or an
+    // application embedding ZProxy twice) would each export the other's ZProxy, Kestrel and hosting
+    // series under the same labels, a duplicate series Prometheus rejects. Meters made by a host's
+    // IMeterFactory carry that factory as their scope; process-wide meters (runtime) have none.
+    private static Func<Instrument, MetricStreamConfiguration?> OnlyThisHostsMeters(IMeterFactory own) =>
+        instrument => instrument.Meter.Scope is IMeterFactory other && !ReferenceEquals(other, own)
+            ? MetricStreamConfiguration.Drop
+            : null;
 }
