@@ -141,6 +141,40 @@ public sealed class SendQueueTests : IDisposable
         Assert.Equal(0, _body.MaxReferences);
     }
 
+    [Fact]
+    public void OnSendLoopExit_WriterStillOpen_TailBlockGoesBackToPoolOnlyOnComplete()
+    {
+        var pool = new PinnedBlockPool();
+        var queue = new SendQueue(pool, new AsyncSignal(), new ZProxyTransportOptions());
+        var tail = BlockOf(queue.GetMemory(100));
+        queue.Advance(10);
+
+        // An abort ends the send loop while Kestrel may still hold a span into the tail block.
+        queue.Abort();
+        queue.OnSendLoopExit();
+        Assert.NotSame(tail, pool.RentArray(PinnedBlockPool.BlockSize));
+
+        queue.Complete();
+        Assert.Same(tail, pool.RentArray(PinnedBlockPool.BlockSize));
+    }
+
+    [Fact]
+    public void OnSendLoopExit_AfterWriterCompleted_ReturnsTailBlockToPool()
+    {
+        var pool = new PinnedBlockPool();
+        var queue = new SendQueue(pool, new AsyncSignal(), new ZProxyTransportOptions());
+        var tail = BlockOf(queue.GetMemory(100));
+        queue.Advance(10);
+
+        queue.Complete();
+        queue.OnSendLoopExit();
+
+        Assert.Same(tail, pool.RentArray(PinnedBlockPool.BlockSize));
+    }
+
+    private static byte[] BlockOf(Memory<byte> memory) =>
+        MemoryMarshal.TryGetArray<byte>(memory, out var segment) ? segment.Array! : throw new InvalidOperationException("Not an array.");
+
     private int GetLengthAfterGetMemory(int length)
     {
         Assert.True(_queue.IsArmedMemory(_queue.GetMemory(length)));

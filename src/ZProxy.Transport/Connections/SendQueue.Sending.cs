@@ -258,10 +258,17 @@ internal sealed partial class SendQueue
         {
             if (!segment.Freed)
             {
-                // Kestrel may still write into the tail block after this; leave it to the GC
-                // rather than hand it to another connection.
-                var returnBlock = segment != _tail;
-                segment.Free(_pool, returnBlock);
+                // Kestrel may still write into the tail block until it completes the writer: keep
+                // it from other connections until then (Complete returns it), and only then.
+                if (segment == _tail && !_writerCompleted && segment.Block is { } block)
+                {
+                    _retiredTail = block;
+                    segment.Free(_pool, returnBlock: false);
+                }
+                else
+                {
+                    segment.Free(_pool);
+                }
             }
 
             segment = segment.Next;

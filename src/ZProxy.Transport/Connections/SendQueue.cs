@@ -46,6 +46,11 @@ internal sealed partial class SendQueue : PipeWriter, IValueTaskSource<FlushResu
     private bool _sendLoopDone;
     private byte[]? _scratch;
 
+    // The tail block when the send loop ended before Kestrel completed the writer: Kestrel may
+    // still hold a span into it. Complete returns it to the pool (a pinned block per connection
+    // left to the GC would pile up on the pinned heap until a full collection).
+    private byte[]? _retiredTail;
+
     // The pending flush, when owned bytes are above the pause threshold.
     private ManualResetValueTaskSourceCore<FlushResult> _flushCore = new() { RunContinuationsAsynchronously = true };
     private bool _flushPending;
@@ -294,6 +299,11 @@ internal sealed partial class SendQueue : PipeWriter, IValueTaskSource<FlushResu
 
             _writerCompleted = true;
             CommitUnsynchronized();
+            if (_retiredTail is { } block)
+            {
+                _retiredTail = null;
+                _pool.ReturnArray(block);
+            }
         }
 
         _sendSignal.Set();
