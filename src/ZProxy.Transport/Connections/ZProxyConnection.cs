@@ -42,7 +42,7 @@ internal sealed partial class ZProxyConnection : ConnectionContext,
     private readonly CancellationTokenSource _connectionClosedTokenSource = new();
     private readonly TaskCompletionSource _waitForConnectionClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _shutdownLock = new();
-    private readonly FeatureCollection _features = new();
+    private readonly ConnectionFeatures _features = new();
 
     private IDictionary<object, object?>? _items;
     private volatile bool _socketDisposed;
