@@ -13,19 +13,15 @@ internal sealed partial class ZProxyConnection
         Exception? error = null;
         try
         {
-            await ProcessReceivesAsync().ConfigureAwait(false);
-        }
-        catch (SocketException ex) when (IsConnectionResetError(ex.SocketErrorCode))
-        {
-            error = new ConnectionResetException(ex.Message, ex);
-            if (!_socketDisposed)
+            var result = await ProcessReceivesAsync().ConfigureAwait(false);
+            if (!result.Succeeded)
             {
-                ZProxyTransportLog.ConnectionReset(_logger, ConnectionId);
+                error = ReceiveError(result.Error);
             }
         }
-        catch (Exception ex) when ((ex is SocketException socketEx && IsConnectionAbortError(socketEx.SocketErrorCode)) || ex is ObjectDisposedException)
+        catch (ObjectDisposedException ex)
         {
-            // Expected after Shutdown(): _shutdownReason says why.
+            // Shutdown() disposed the socket before the next receive began: _shutdownReason says why.
             error = ex;
         }
         catch (Exception ex)
@@ -35,6 +31,7 @@ internal sealed partial class ZProxyConnection
         }
         finally
         {
+            _receiver.Dispose();
             _input.Writer.Complete(_shutdownReason ?? error);
 
             // As Kestrel's socket transport: the end of the receive side (FIN, reset, abort) is
@@ -44,28 +41,61 @@ internal sealed partial class ZProxyConnection
         }
     }
 
-    private async Task ProcessReceivesAsync()
+    /// <summary>Receives until the peer's FIN, a socket error (returned), or the input pipe completing.</summary>
+    private async Task<ReceiveResult> ProcessReceivesAsync()
     {
         var input = _input.Writer;
         while (true)
         {
             // Wait for data before renting a buffer, so idle keep-alive connections hold none.
-            await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
-
-            var buffer = input.GetMemory(MinAllocBufferSize);
-            var received = await _socket.ReceiveAsync(buffer, SocketFlags.None).ConfigureAwait(false);
-            if (received == 0)
+            var ready = await _receiver.ReceiveAsync(_socket, Memory<byte>.Empty).ConfigureAwait(false);
+            if (!ready.Succeeded)
             {
-                ZProxyTransportLog.ConnectionReadFin(_logger, ConnectionId);
-                break;
+                return ready;
             }
 
-            input.Advance(received);
+            var buffer = input.GetMemory(MinAllocBufferSize);
+            var received = await _receiver.ReceiveAsync(_socket, buffer).ConfigureAwait(false);
+            if (!received.Succeeded)
+            {
+                return received;
+            }
+
+            if (received.Bytes == 0)
+            {
+                ZProxyTransportLog.ConnectionReadFin(_logger, ConnectionId);
+                return received;
+            }
+
+            input.Advance(received.Bytes);
             var result = await input.FlushAsync().ConfigureAwait(false);
             if (result.IsCompleted || result.IsCanceled)
             {
-                break;
+                return received;
             }
         }
+    }
+
+    // The exception the input pipe completes with (never thrown): Kestrel reads a reset as the
+    // client going away, anything else after our own Shutdown() as the abort it was.
+    private Exception ReceiveError(SocketError socketError)
+    {
+        var exception = new SocketException((int)socketError);
+        if (IsConnectionResetError(socketError))
+        {
+            if (!_socketDisposed)
+            {
+                ZProxyTransportLog.ConnectionReset(_logger, ConnectionId);
+            }
+
+            return new ConnectionResetException(exception.Message, exception);
+        }
+
+        if (!IsConnectionAbortError(socketError))
+        {
+            ZProxyTransportLog.UnexpectedError(_logger, ConnectionId, exception);
+        }
+
+        return exception;
     }
 }

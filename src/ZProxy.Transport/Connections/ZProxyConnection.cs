@@ -36,6 +36,7 @@ internal sealed partial class ZProxyConnection : ConnectionContext,
     private readonly Pipe _input;
     private readonly SendQueue _output;
     private readonly AsyncSignal _sendSignal = new();
+    private readonly SocketReceiver _receiver = new();
 
     // MaxBytesPerSend, or ZProxyTransportOptions.PacedSendLimit when the congestion control paces.
     private readonly long _maxBytesPerSend;
