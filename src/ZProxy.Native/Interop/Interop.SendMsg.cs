@@ -11,6 +11,9 @@ internal static partial class Interop
     /// <summary><c>MSG_NOSIGNAL</c>: report EPIPE instead of raising SIGPIPE when the peer is gone (send(2)).</summary>
     internal const int MSG_NOSIGNAL = 0x4000;
 
+    /// <summary><c>MSG_MORE</c>: more data follows; hold a partial segment for it (send(2), TCP_CORK per call).</summary>
+    internal const int MSG_MORE = 0x8000;
+
     /// <summary>Linux <c>struct iovec</c> (readv(2)).</summary>
     [StructLayout(LayoutKind.Sequential)]
     internal unsafe struct IOVector

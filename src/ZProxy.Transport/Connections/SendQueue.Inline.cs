@@ -35,9 +35,10 @@ internal sealed partial class SendQueue
     {
         var vectors = stackalloc IOVector[InlineVectors];
         int count;
+        bool fileFollows;
         lock (_sync)
         {
-            if (!TryBeginInlineSendUnsynchronized(vectors, InlineVectors, _maxInlineBytes, out count))
+            if (!TryBeginInlineSendUnsynchronized(vectors, InlineVectors, _maxInlineBytes, out count, out fileFollows))
             {
                 return true;
             }
@@ -46,7 +47,7 @@ internal sealed partial class SendQueue
         long sent = 0;
         try
         {
-            sent = _inlineSender!.TrySend(vectors, count);
+            sent = _inlineSender!.TrySend(vectors, count, fileFollows);
         }
         finally
         {
@@ -70,16 +71,17 @@ internal sealed partial class SendQueue
         }
     }
 
-    private unsafe bool TryBeginInlineSendUnsynchronized(IOVector* vectors, int maxVectors, long maxBytes, out int count)
+    private unsafe bool TryBeginInlineSendUnsynchronized(IOVector* vectors, int maxVectors, long maxBytes, out int count, out bool fileFollows)
     {
         count = 0;
+        fileFollows = false;
         if (_inlineSender is null || _loopSending || _inlineSending || _aborted || _sendLoopDone)
         {
             return false;
         }
 
         // A sendfile head, or nothing to send: the loop's business.
-        if (GatherUnsynchronized(vectors, maxVectors, maxBytes, out count) != SendWork.Gather)
+        if (GatherUnsynchronized(vectors, maxVectors, maxBytes, out count, out fileFollows) != SendWork.Gather)
         {
             count = 0;
             return false;

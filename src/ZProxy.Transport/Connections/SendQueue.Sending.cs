@@ -11,10 +11,12 @@ internal sealed partial class SendQueue
     /// Describes the committed, unsent bytes from the head as iovecs (at most <paramref name="maxVectors"/>
     /// and <paramref name="maxBytes"/>; the last iovec may cover part of a segment). The pointers stay
     /// valid until <see cref="Consume"/> or <see cref="OnSendLoopExit"/>, because only the send loop frees.
+    /// <paramref name="fileFollows"/> says a sendfile segment comes right after the gathered bytes.
     /// </summary>
-    public unsafe SendWork Gather(IOVector* vectors, int maxVectors, long maxBytes, out int count)
+    public unsafe SendWork Gather(IOVector* vectors, int maxVectors, long maxBytes, out int count, out bool fileFollows)
     {
         count = 0;
+        fileFollows = false;
         lock (_sync)
         {
             if (_inlineSending)
@@ -24,15 +26,16 @@ internal sealed partial class SendQueue
                 return _aborted ? SendWork.Done : SendWork.Wait;
             }
 
-            var work = GatherUnsynchronized(vectors, maxVectors, maxBytes, out count);
+            var work = GatherUnsynchronized(vectors, maxVectors, maxBytes, out count, out fileFollows);
             _loopSending = work is SendWork.Gather or SendWork.Sendfile;
             return work;
         }
     }
 
-    private unsafe SendWork GatherUnsynchronized(IOVector* vectors, int maxVectors, long maxBytes, out int count)
+    private unsafe SendWork GatherUnsynchronized(IOVector* vectors, int maxVectors, long maxBytes, out int count, out bool fileFollows)
     {
         count = 0;
+        fileFollows = false;
         if (_aborted)
         {
             return SendWork.Done;
@@ -61,6 +64,7 @@ internal sealed partial class SendQueue
                     return SendWork.Sendfile;
                 }
 
+                fileFollows = true;
                 break;
             }
 
