@@ -11,8 +11,7 @@ public sealed class FirstChanceExceptionCount;
 /// <summary>
 /// Closing a connection throws nothing. When the server ends a connection (HTTP/1.0, or
 /// <c>Connection: close</c>, as <c>ab</c> without <c>-k</c> asks) its receive is still pending; a
-/// receive that threw for the abort cost two first-chance exceptions per connection, a quarter of
-/// the CPU of a connection per request.
+/// receive that threw for the abort cost two first-chance exceptions per connection.
 /// </summary>
 [Collection(nameof(FirstChanceExceptionCount))]
 public sealed class ConnectionCloseExceptionTests
