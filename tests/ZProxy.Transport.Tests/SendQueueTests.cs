@@ -144,10 +144,7 @@ public sealed class SendQueueTests : IDisposable
     [Fact]
     public void OnSendLoopExit_WriterStillOpen_TailBlockGoesBackToPoolOnlyOnComplete()
     {
-        var pool = new PinnedBlockPool();
-        var queue = new SendQueue(pool, new AsyncSignal(), new ZProxyTransportOptions());
-        var tail = BlockOf(queue.GetMemory(100));
-        queue.Advance(10);
+        var (pool, queue, tail) = QueueWithBytesInTailBlock();
 
         // An abort ends the send loop while Kestrel may still hold a span into the tail block.
         queue.Abort();
@@ -161,15 +158,21 @@ public sealed class SendQueueTests : IDisposable
     [Fact]
     public void OnSendLoopExit_AfterWriterCompleted_ReturnsTailBlockToPool()
     {
-        var pool = new PinnedBlockPool();
-        var queue = new SendQueue(pool, new AsyncSignal(), new ZProxyTransportOptions());
-        var tail = BlockOf(queue.GetMemory(100));
-        queue.Advance(10);
+        var (pool, queue, tail) = QueueWithBytesInTailBlock();
 
         queue.Complete();
         queue.OnSendLoopExit();
 
         Assert.Same(tail, pool.RentArray(PinnedBlockPool.BlockSize));
+    }
+
+    private static (PinnedBlockPool Pool, SendQueue Queue, byte[] Tail) QueueWithBytesInTailBlock()
+    {
+        var pool = new PinnedBlockPool();
+        var queue = new SendQueue(pool, new AsyncSignal(), new ZProxyTransportOptions());
+        var tail = BlockOf(queue.GetMemory(100));
+        queue.Advance(10);
+        return (pool, queue, tail);
     }
 
     private static byte[] BlockOf(Memory<byte> memory) =>
