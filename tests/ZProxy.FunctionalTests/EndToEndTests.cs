@@ -65,6 +65,14 @@ public sealed class EndToEndTests(ITestOutputHelper output)
 
             var metrics = await client.GetStringAsync($"http://127.0.0.1:{adminPort}/metrics");
             Assert.Contains("target_info", metrics);
+
+            // Kestrel's metrics are the public listener's: the demo origin (which served the miss) and
+            // the admin listener run in the same process, on servers of their own. (The demo origin's
+            // port still appears in http_client_*: it is the proxy's upstream.)
+            var kestrel = string.Join('\n', metrics.Split('\n').Where(line => line.StartsWith("kestrel_", StringComparison.Ordinal)));
+            Assert.Contains($"server_port=\"{publicPort}\"", kestrel);
+            Assert.DoesNotContain($"server_port=\"{demoPort}\"", kestrel);
+            Assert.DoesNotContain($"server_port=\"{adminPort}\"", kestrel);
         }
         finally
         {
