@@ -45,12 +45,7 @@ internal sealed class SocketReceiver : SocketAsyncEventArgs, IValueTaskSource<Re
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
 
-    private ReceiveResult TakeResult()
-    {
-        var result = new ReceiveResult(BytesTransferred, SocketError);
-
-        // The buffer is the input pipe's: do not keep it past the receive.
-        SetBuffer(Memory<byte>.Empty);
-        return result;
-    }
+    // The buffer stays referenced until the next receive sets another: harmless, nothing writes into it
+    // without an operation pending, and clearing it would be a second SetBuffer per receive.
+    private ReceiveResult TakeResult() => new(BytesTransferred, SocketError);
 }
