@@ -73,6 +73,31 @@ public sealed class ForwardingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Connect_IsAnswered501_WithoutReachingTheOriginOrTheLog()
+    {
+        await using var origin = await TestOrigin.StartAsync(context => context.Response.WriteAsync("origin"));
+        await using var proxy = await ZProxyServer.StartAsync(ProxyConfig.CatchAll(origin.BaseAddress), output);
+
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, proxy.BaseAddress.Port);
+        var stream = client.GetStream();
+        using var cts = new CancellationTokenSource(Timeout);
+        await stream.WriteAsync("CONNECT example.test:443 HTTP/1.1\r\nHost: example.test:443\r\n\r\n"u8.ToArray(), cts.Token);
+        var refused = await RawHttp.ReadResponseAsync(stream, cts.Token);
+
+        // The same connection goes on serving: the refusal is an answer, not a broken exchange.
+        await stream.WriteAsync("GET /after HTTP/1.1\r\nHost: example.test\r\n\r\n"u8.ToArray(), cts.Token);
+        var after = await RawHttp.ReadResponseAsync(stream, cts.Token);
+
+        Assert.Equal(501, refused.Status);
+        Assert.StartsWith("501 Not Implemented", Encoding.ASCII.GetString(refused.Body), StringComparison.Ordinal);
+        Assert.Equal("no-store", Assert.Single(refused.Values("Cache-Control")));
+        Assert.Equal(200, after.Status);
+        Assert.Equal("/after", Assert.Single(origin.Received).PathAndQuery);
+        Assert.Empty(proxy.Logs.Entries);
+    }
+
+    [Fact]
     public async Task Via_IsAddedToRequestAndResponse()
     {
         await using var origin = await TestOrigin.StartAsync(context =>

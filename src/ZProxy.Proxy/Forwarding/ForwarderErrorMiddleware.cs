@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
 using ZProxy.Proxy.Diagnostics;
@@ -8,11 +9,29 @@ namespace ZProxy.Proxy.Forwarding;
 /// <summary>
 /// Turns YARP's bare error status codes into short plain-text answers a person can read, and logs
 /// and counts each failure. Runs in the <c>MapReverseProxy</c> pipeline around the forwarder.
+/// Requests YARP cannot forward at all are answered here before they reach it.
 /// </summary>
 internal sealed class ForwarderErrorMiddleware(RequestDelegate next, ProxyMetrics metrics, ILogger<ForwarderErrorMiddleware> logger)
 {
+    private static readonly byte[] ConnectNotImplemented = "501 Not Implemented: ZProxy is a reverse proxy and does not open CONNECT tunnels.\n"u8.ToArray();
+
     public async Task InvokeAsync(HttpContext context)
     {
+        if (IsTunnelRequest(context))
+        {
+            // YARP refuses CONNECT (tunnels are a forward proxy's job) by throwing, which read as an origin
+            // failure: a 502 and a logged stack trace per request, a cheap way to flood the log. 501 says the
+            // server does not support the method (RFC 9110 §15.6.2); 405 would need an Allow header, which a
+            // proxy that forwards every other method cannot give. (nginx 1.22 answers 400; Varnish pipes
+            // CONNECT to the backend.)
+            context.Response.StatusCode = StatusCodes.Status501NotImplemented;
+            context.Response.ContentType = "text/plain; charset=utf-8";
+            context.Response.Headers.CacheControl = "no-store";
+            context.Response.ContentLength = ConnectNotImplemented.Length;
+            await context.Response.Body.WriteAsync(ConnectNotImplemented, context.RequestAborted);
+            return;
+        }
+
         await next(context);
 
         var error = context.GetForwarderErrorFeature();
@@ -38,6 +57,11 @@ internal sealed class ForwarderErrorMiddleware(RequestDelegate next, ProxyMetric
         context.Response.Headers.CacheControl = "no-store";
         await context.Response.WriteAsync(message, context.RequestAborted);
     }
+
+    // A plain CONNECT; WebSockets over HTTP/2 arrive as an extended CONNECT, which YARP forwards.
+    private static bool IsTunnelRequest(HttpContext context)
+        => HttpMethods.IsConnect(context.Request.Method)
+            && context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect != true;
 
     // YARP has already chosen the status: 504 when the origin timed out, 503 when no destination is
     // healthy, 502 for the rest.
