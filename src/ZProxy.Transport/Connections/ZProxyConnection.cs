@@ -114,12 +114,17 @@ internal sealed partial class ZProxyConnection : ConnectionContext,
     /// <summary>Completes when both loops have ended and every queued owner was released.</summary>
     public Task Completion => _processingTask ?? Task.CompletedTask;
 
-    public void Start()
+    /// <summary>
+    /// Starts both loops; <paramref name="ended"/> gets <paramref name="number"/> once they have ended and
+    /// every queued owner was released. (A continuation on <see cref="Completion"/> did the same for a task
+    /// and a boxed state per connection.)
+    /// </summary>
+    public void Start(Action<long>? ended = null, long number = 0)
     {
-        _processingTask = RunAsync();
+        _processingTask = RunAsync(ended, number);
     }
 
-    private async Task RunAsync()
+    private async Task RunAsync(Action<long>? ended, long number)
     {
         try
         {
@@ -131,6 +136,10 @@ internal sealed partial class ZProxyConnection : ConnectionContext,
         catch (Exception ex)
         {
             ZProxyTransportLog.UnexpectedError(_logger, ConnectionId, ex);
+        }
+        finally
+        {
+            ended?.Invoke(number);
         }
     }
 

@@ -18,6 +18,9 @@ internal sealed class ZProxyConnectionListener : IConnectionListener
     private readonly ILogger _logger;
     private readonly SendCounters _counters;
     private readonly ConnectionRegistry _registry;
+
+    // One delegate for every connection of the listener (a method group converts to a new one each time).
+    private readonly Action<long> _unregister;
     private Socket? _listenSocket;
 
     public ZProxyConnectionListener(EndPoint endPoint, ZProxyTransportOptions options, PinnedBlockPool pool, SendCounters counters, ILogger logger)
@@ -28,6 +31,7 @@ internal sealed class ZProxyConnectionListener : IConnectionListener
         _pool = pool;
         _logger = logger;
         _registry = new ConnectionRegistry(options);
+        _unregister = _registry.Remove;
     }
 
     public EndPoint EndPoint { get; private set; }
@@ -94,17 +98,7 @@ internal sealed class ZProxyConnectionListener : IConnectionListener
                 var id = Interlocked.Increment(ref s_connectionCounter);
                 var connection = new ZProxyConnection(socket, FormatConnectionId(id), _pool, _options, _counters, _logger);
                 _registry.Add(id, connection);
-                connection.Start();
-                _ = connection.Completion.ContinueWith(
-                    static (_, state) =>
-                    {
-                        var (registry, id) = ((ConnectionRegistry, long))state!;
-                        registry.Remove(id);
-                    },
-                    (_registry, id),
-                    CancellationToken.None,
-                    TaskContinuationOptions.ExecuteSynchronously,
-                    TaskScheduler.Default);
+                connection.Start(_unregister, id);
                 return connection;
             }
             catch (ObjectDisposedException)
