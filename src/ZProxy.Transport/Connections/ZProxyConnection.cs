@@ -119,12 +119,12 @@ internal sealed partial class ZProxyConnection : ConnectionContext,
     /// every queued owner was released. (A continuation on <see cref="Completion"/> did the same for a task
     /// and a boxed state per connection.)
     /// </summary>
-    public void Start(Action<long>? ended = null, long number = 0)
+    public void Start(Action<long> ended, long number)
     {
         _processingTask = RunAsync(ended, number);
     }
 
-    private async Task RunAsync(Action<long>? ended, long number)
+    private async Task RunAsync(Action<long> ended, long number)
     {
         try
         {
@@ -139,7 +139,7 @@ internal sealed partial class ZProxyConnection : ConnectionContext,
         }
         finally
         {
-            ended?.Invoke(number);
+            ended(number);
         }
     }
 
