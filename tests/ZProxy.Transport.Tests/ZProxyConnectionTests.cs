@@ -1,5 +1,10 @@
+using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging.Abstractions;
+using ZProxy.Transport.Buffers;
+using ZProxy.Transport.Connections;
+using ZProxy.Transport.Listening;
 using ZProxy.Transport.Tests.Infrastructure;
 
 namespace ZProxy.Transport.Tests;
@@ -7,6 +12,26 @@ namespace ZProxy.Transport.Tests;
 public sealed class ZProxyConnectionTests
 {
     private static readonly TimeSpan ReleaseTimeout = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task Listener_ConnectionThatEnded_LeavesTheRegistry()
+    {
+        // The registry is what the send-rate heartbeat walks: a connection left in it would be kept alive
+        // (and walked) for the life of the listener.
+        await using var listener = new ZProxyConnectionListener(new IPEndPoint(IPAddress.Loopback, 0), new ZProxyTransportOptions(), new PinnedBlockPool(), new SendCounters(), NullLogger.Instance);
+        listener.Bind();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(listener.EndPoint);
+        var connection = await listener.AcceptAsync();
+        Assert.NotNull(connection);
+        Assert.Equal(1, listener.Registry.Count);
+
+        client.Shutdown(SocketShutdown.Both);
+        await connection.DisposeAsync();
+
+        // DisposeAsync returns once both loops have ended, and the loops leave the registry as they end.
+        Assert.Equal(0, listener.Registry.Count);
+    }
 
     [Fact]
     public async Task Connection_SequentialRequests_KeptAliveOnOurTransport()
