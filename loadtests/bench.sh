@@ -5,6 +5,7 @@
 #   loadtests/bench.sh                 # 4 sizes x 3 rounds x 10 s per proxy (about 10 minutes)
 #   loadtests/bench.sh --quick         # a few seconds: the CI smoke (results in a temporary folder)
 #   loadtests/bench.sh --tool ab --duration 5 --rounds 5 --sizes "1k 1m" --out /tmp/bench
+#   loadtests/bench.sh --rate "1k:15000 16k:12000 128k:6000 1m:800" --out /tmp/bench-paced
 #
 # Writes raw.tsv (one line per run), results.md (table) and results.svg (chart) to the output
 # folder (default loadtests/results/). Installs varnish, nginx, wrk and apache2-utils from Debian
@@ -41,6 +42,10 @@ Options:
                      sizes (default 30): .NET's tiered JIT and dynamic PGO reach their steady state only
                      after tens of seconds of load on one core; Varnish and nginx have nothing to warm
   --connections N    concurrent keep-alive connections (default 32)
+  --rate "SIZE:RPS ..."
+                     wrk only: pace the measured runs of these sizes to RPS requests/s in all (a Lua
+                     script schedules every request), so every proxy is compared at the same load below
+                     its limit; sizes not listed run as fast as they can. Warm-ups are not paced
   --sizes "..."      subset of: 1k 16k 128k 1m (default all)
   --proxies "..."    subset of proxy names (default: every ZProxy variant, varnish, nginx)
   --out DIR          output folder (default loadtests/results, or a temporary folder with --quick)
@@ -49,7 +54,7 @@ Options:
 EOF
 }
 
-tool=wrk duration=10 rounds=3 warmup=2 jit_warmup=30 connections=32 sizes="1k 16k 128k 1m" proxies_filter="" out="" quick=0
+tool=wrk duration=10 rounds=3 warmup=2 jit_warmup=30 connections=32 sizes="1k 16k 128k 1m" proxies_filter="" out="" quick=0 rates=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -59,6 +64,7 @@ while [ $# -gt 0 ]; do
     --warmup) warmup=$2; shift ;;
     --jit-warmup) jit_warmup=$2; shift ;;
     --connections) connections=$2; shift ;;
+    --rate) rates=$2; shift ;;
     --sizes) sizes=$2; shift ;;
     --proxies) proxies_filter=$2; shift ;;
     --out) out=$2; shift ;;
@@ -73,6 +79,12 @@ if [ "$quick" = 1 ]; then
   duration=1 rounds=1 warmup=1 jit_warmup=0
 fi
 case "$tool" in wrk | ab) ;; *) lt_die "--tool must be wrk or ab" ;; esac
+declare -A rate_of
+for pair in $rates; do
+  [[ "$pair" =~ ^(1k|16k|128k|1m):([1-9][0-9]*)$ ]] || lt_die "--rate takes SIZE:RPS pairs (sizes 1k 16k 128k 1m), not '$pair'"
+  rate_of[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
+done
+[ -z "$rates" ] || [ "$tool" = wrk ] || lt_die "--rate needs --tool wrk"
 if [ -z "$out" ]; then
   if [ "$quick" = 1 ]; then out=$(mktemp -d /tmp/zproxy-bench-quick.XXXXXX); else out="$here/results"; fi
 fi
@@ -269,10 +281,41 @@ allocated_bytes() {
   curl -s --max-time 5 "${proxy_metrics[$1]}" | awk '/^dotnet_gc_heap_total_allocated_bytes_total/ { s += $2; found = 1 } END { if (found) printf "%.0f\n", s; else print -1 }'
 }
 
-load() { # url seconds outfile
+# A wrk script that paces requests to an aggregate rate: each request takes the next slot of a fixed
+# schedule (1000/RPS ms apart), whichever connection sends it, so the rate does not depend on the proxy's
+# latency as a fixed per-request delay would. wrk takes whole milliseconds from delay(); the schedule
+# carries the remainder, so the average rate holds. LuaJIT's FFI reads the monotonic clock.
+pace_script() { # rps -> path
+  local path="$LT_WORK/pace-$1.lua"
+  cat > "$path" << EOF
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } zproxy_timespec;
+int clock_gettime(int clock, zproxy_timespec *ts);
+]]
+local ts = ffi.new("zproxy_timespec")
+local interval = 1000 / $1
+local next_at = nil
+function delay()
+  ffi.C.clock_gettime(1, ts)
+  local now = tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+  -- After a stall of more than 100 ms, restart the schedule from now rather than send the backlog at once.
+  if next_at == nil or next_at < now - 100 then next_at = now end
+  next_at = next_at + interval
+  local wait = next_at - now
+  if wait < 0 then return 0 end
+  return wait
+end
+EOF
+  echo "$path"
+}
+
+load() { # url seconds outfile [pace script]
   if [ "$tool" = wrk ]; then
+    local pace=()
+    [ -z "${4:-}" ] || pace=(-s "$4")
     # wrk's default 2 s timeout counts slow 1 MiB answers on a loaded machine as errors; 10 s does not.
-    taskset -c 0 wrk -t1 -c"$connections" -d"$2"s --timeout 10s --latency "$1" > "$3" 2>&1 || true
+    taskset -c 0 wrk -t1 -c"$connections" -d"$2"s --timeout 10s --latency "${pace[@]}" "$1" > "$3" 2>&1 || true
   else
     # -t first: it implies -n 50000, which the -n after it lifts.
     taskset -c 0 ab -k -q -c "$connections" -t "$2" -n 100000000 "$1" > "$3" 2>&1 || true
@@ -287,6 +330,7 @@ clk=$(getconf CLK_TCK)
   echo "mode=$([ "$quick" = 1 ] && echo quick || echo normal)"
   echo "tool=$tool"
   echo "connections=$connections"
+  [ -z "$rates" ] || echo "rate=$rates"
   echo "duration_s=$duration"
   echo "rounds=$rounds"
   echo "warmup_s=$warmup"
@@ -320,6 +364,8 @@ total_runs=$(($(wc -w <<< "$sizes") * rounds * ${#names[@]}))
 run=0
 for size in $sizes; do
   bytes=$(size_bytes "$size")
+  pace=""
+  [ -z "${rate_of[$size]:-}" ] || pace=$(pace_script "${rate_of[$size]}")
   for name in "${names[@]}"; do
     load "${proxy_url[$name]}/bench/$size.bin" "$warmup" "$LT_WORK/warmup.txt"
   done
@@ -332,7 +378,7 @@ for size in $sizes; do
       result="$LT_WORK/run-$size-$r-$name.txt"
       a0=$(allocated_bytes "$name")
       t0=$(lt_tree_ticks "$pid"); read -r c1b0 c1t0 <<< "$(lt_cpu_ticks 1)"; read -r c0b0 c0t0 <<< "$(lt_cpu_ticks 0)"
-      load "${proxy_url[$name]}/bench/$size.bin" "$duration" "$result"
+      load "${proxy_url[$name]}/bench/$size.bin" "$duration" "$result" "$pace"
       t1=$(lt_tree_ticks "$pid"); read -r c1b1 c1t1 <<< "$(lt_cpu_ticks 1)"; read -r c0b1 c0t1 <<< "$(lt_cpu_ticks 0)"
       a1=$(allocated_bytes "$name")
       allocated=-1

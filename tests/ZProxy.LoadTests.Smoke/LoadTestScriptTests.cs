@@ -70,6 +70,50 @@ public class LoadTestScriptTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public async Task BenchQuick_Paced_HoldsEveryProxyToTheRateAndSaysSo()
+    {
+        var output = Directory.CreateTempSubdirectory("zproxy-smoke-paced-").FullName;
+        try
+        {
+            var (exitCode, text) = await ScriptRun.RunAsync("loadtests/bench.sh",
+                ["--quick", "--no-build", "--config", RepositoryRoot.Configuration, "--sizes", "1k", "--proxies", "zproxy nginx",
+                 "--rate", "1k:2000", "--out", output], TimeSpan.FromMinutes(3), log);
+            Assert.True(exitCode == 0, $"bench.sh exited {exitCode}:\n{text}");
+
+            var lines = File.ReadAllLines(Path.Combine(output, "raw.tsv"));
+            var header = lines[0].Split('\t');
+            var rows = lines.Skip(1).Select(l => l.Split('\t')).ToList();
+            Assert.Equal(2, rows.Count);
+            foreach (var row in rows)
+            {
+                // Paced, never faster than asked; and a proxy far below its limit keeps up.
+                var rps = double.Parse(row[Array.IndexOf(header, "rps")], CultureInfo.InvariantCulture);
+                Assert.InRange(rps, 1500, 2100);
+            }
+
+            var markdown = File.ReadAllText(Path.Combine(output, "results.md"));
+            Assert.Contains("**Paced runs:**", markdown, StringComparison.Ordinal);
+            Assert.Contains("(1k:2000)", markdown, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("--rate 1k:2000 --tool ab", "--rate needs --tool wrk")]
+    [InlineData("--rate 2k:100", "--rate takes SIZE:RPS pairs")]
+    [InlineData("--rate 1k:fast", "--rate takes SIZE:RPS pairs")]
+    public async Task Bench_BadRate_IsRefusedBeforeAnythingStarts(string arguments, string message)
+    {
+        var (exitCode, text) = await ScriptRun.RunAsync("loadtests/bench.sh", ["--no-build", .. arguments.Split(' ')], TimeSpan.FromMinutes(1), log);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains(message, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ScenarioQuick_ZipfMixThroughSmallStore_EveryBodyVerified()
     {
         var output = Directory.CreateTempSubdirectory("zproxy-smoke-scenario-").FullName;

@@ -45,6 +45,14 @@ internal static class BenchReportWriter
             $"{M("rounds")} interleaved round(s) of {M("duration_s")} s per proxy and size after {M("warmup_s")} s warm-up ({M("mode")} mode). " +
             $"Each proxy pinned to CPU 1, the load generator to CPU 0 (`taskset`); bodies from the deterministic origin, " +
             $"`Cache-Control: max-age=3600`, every proxy checked to answer a hit with the origin's exact bytes (sha256) first.");
+        if (meta.TryGetValue("rate", out var rate))
+        {
+            sb.AppendLine();
+            sb.AppendLine(Inv, $"**Paced runs:** the measured runs of these sizes were held to a fixed rate in requests/s ({rate}) by a `wrk` " +
+                $"script that schedules every request, so each proxy served the same load below its limit: requests/s shows the rate was met, " +
+                $"CPU µs/req is the comparison.");
+        }
+
         sb.AppendLine();
         sb.AppendLine(Inv, $"Machine: {M("cpus")} CPUs ({M("cpu_model")}), kernel {M("kernel")}, load average {M("loadavg_start")} at start, {M("loadavg_end")} at end. " +
             $"Versions: ZProxy {M("zproxy")}, Varnish {M("varnish")}, {M("nginx")}, {M("wrk")}, ab {M("ab")}.");
