@@ -5,7 +5,7 @@
 #   loadtests/bench.sh                 # 4 sizes x 3 rounds x 10 s per proxy (about 10 minutes)
 #   loadtests/bench.sh --quick         # a few seconds: the CI smoke (results in a temporary folder)
 #   loadtests/bench.sh --tool ab --duration 5 --rounds 5 --sizes "1k 1m" --out /tmp/bench
-#   loadtests/bench.sh --rate "1k:15000 16k:12000 128k:6000 1m:800" --out /tmp/bench-paced
+#   loadtests/bench.sh --rate "1k:15000 16k:10000 128k:6000 1m:600" --out /tmp/bench-paced
 #
 # Writes raw.tsv (one line per run), results.md (table) and results.svg (chart) to the output
 # folder (default loadtests/results/). Installs varnish, nginx, wrk and apache2-utils from Debian
