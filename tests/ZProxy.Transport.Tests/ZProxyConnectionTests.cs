@@ -16,8 +16,8 @@ public sealed class ZProxyConnectionTests
     [Fact]
     public async Task Listener_ConnectionThatEnded_LeavesTheRegistry()
     {
-        // The registry is what the send-rate heartbeat walks: a connection left in it would be kept alive
-        // (and walked) for the life of the listener.
+        // The registry is what the send-rate heartbeat walks: a connection left in it would stay reachable
+        // (and be walked) for the life of the listener.
         await using var listener = new ZProxyConnectionListener(new IPEndPoint(IPAddress.Loopback, 0), new ZProxyTransportOptions(), new PinnedBlockPool(), new SendCounters(), NullLogger.Instance);
         listener.Bind();
         using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

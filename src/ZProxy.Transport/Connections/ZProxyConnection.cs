@@ -111,13 +111,10 @@ internal sealed partial class ZProxyConnection : ConnectionContext,
 
     public SendQueue Output => _output;
 
-    /// <summary>Completes when both loops have ended and every queued owner was released.</summary>
-    public Task Completion => _processingTask ?? Task.CompletedTask;
-
     /// <summary>
     /// Starts both loops; <paramref name="ended"/> gets <paramref name="number"/> once they have ended and
-    /// every queued owner was released. (A continuation on <see cref="Completion"/> did the same for a task
-    /// and a boxed state per connection.)
+    /// every queued owner was released. (A continuation on the loops' task did the same for a task and a
+    /// boxed state per connection.)
     /// </summary>
     public void Start(Action<long> ended, long number)
     {
