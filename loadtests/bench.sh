@@ -24,7 +24,8 @@ ZPROXY_VARIANTS=(
   "zproxy-kestrel|--ZProxy:Transport:Mode=kestrel"
 )
 # Experiments without editing this file: LT_ZPROXY_VARIANTS="a|--X=1;b|--X=2" replaces the list
-# (arguments within a variant are separated by spaces).
+# (arguments within a variant are separated by spaces); a third field sets environment variables
+# of that variant only, e.g. "c|--X=1|DOTNET_gcServer=1 DOTNET_TieredPGO=0".
 if [ -n "${LT_ZPROXY_VARIANTS:-}" ]; then
   IFS=';' read -r -a ZPROXY_VARIANTS <<< "$LT_ZPROXY_VARIANTS"
 fi
@@ -142,13 +143,16 @@ names=()
 want() { [ -z "$proxies_filter" ] || [[ " $proxies_filter " == *" $1 "* ]]; }
 
 for variant in "${ZPROXY_VARIANTS[@]}"; do
-  name=${variant%%|*} extra=${variant#*|}
+  name=${variant%%|*} extra=${variant#*|} environment=
+  if [[ $extra == *"|"* ]]; then
+    environment=${extra#*|} extra=${extra%%|*}
+  fi
   want "$name" || continue
   port=$(lt_free_port) admin=$(lt_free_port)
   mkdir -p "$LT_WORK/$name"
   # Started from an empty folder, so no appsettings.json applies: everything is on this line.
   # shellcheck disable=SC2086
-  (cd "$LT_WORK/$name" && exec taskset -c 1 dotnet "$zproxy_dll" \
+  (cd "$LT_WORK/$name" && exec env $environment taskset -c 1 dotnet "$zproxy_dll" \
     --urls "http://127.0.0.1:$port" \
     --ZProxy:Admin:Url="http://127.0.0.1:$admin" \
     --ZProxy:DemoOrigin:Enabled=false \

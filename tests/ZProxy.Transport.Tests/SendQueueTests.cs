@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ZProxy.PageBlocks;
 using ZProxy.Transport.Buffers;
 using ZProxy.Transport.Connections;
 using ZProxy.Transport.Tests.Infrastructure;
@@ -164,6 +165,88 @@ public sealed class SendQueueTests : IDisposable
         queue.OnSendLoopExit();
 
         Assert.Same(tail, pool.RentArray(PinnedBlockPool.BlockSize));
+    }
+
+    [Fact]
+    public void HitResponses_InSteadyState_ReuseTheQueuesSegmentsAndAllocateNothing()
+    {
+        // Each response: headers in an owned block, the body by reference, one flush, then the
+        // send loop's part (head runs taken and consumed). Every response appends two segments.
+        var body = _body.Segments(1)[0];
+        var sent = new byte[64 * 1024];
+        for (var i = 0; i < 8; i++)
+        {
+            SendResponse(body, (byte)i, sent);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 200; i++)
+        {
+            SendResponse(body, (byte)i, sent);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, _body.References);
+    }
+
+    [Fact]
+    public void Reference_AdvancedAfterAFlushWhoseBytesAreThenSent_IsStillCommittedAndSentInOrder()
+    {
+        // The flush commits the headers; the body's reference follows before the send loop takes them.
+        // The headers' segment is then sent and unlinked (reused) while the commit cursor still points
+        // at it: the next flush must still commit the reference, then the next response's headers.
+        var body = _body.Segments(1)[0];
+        WriteOwned(200, 1);
+        Assert.True(_queue.FlushAsync().IsCompletedSuccessfully);
+        Assert.True(_queue.TryArm(body, _body, rate: null, out _));
+        _queue.Advance(GetLengthAfterGetMemory(body.Memory.Length));
+        _queue.Disarm();
+
+        var sent = new byte[64 * 1024];
+        Assert.Equal(200, Drain(sent));
+
+        WriteOwned(100, 2);
+        Assert.True(_queue.FlushAsync().IsCompletedSuccessfully);
+        var length = Drain(sent);
+
+        Assert.Equal(body.Memory.Length + 100, length);
+        Assert.True(sent.AsSpan(0, body.Memory.Length).SequenceEqual(body.Memory.Span));
+        Assert.True(sent.AsSpan(body.Memory.Length, 100).IndexOfAnyExcept((byte)2) < 0);
+        Assert.Equal(0, _body.References);
+    }
+
+    private void SendResponse(in SealedSegment body, byte header, byte[] sent)
+    {
+        WriteOwned(200, header);
+        Assert.True(_queue.TryArm(body, _body, rate: null, out _));
+        _queue.Advance(GetLengthAfterGetMemory(body.Memory.Length));
+        _queue.Disarm();
+        Assert.True(_queue.FlushAsync().IsCompletedSuccessfully);
+
+        var length = Drain(sent);
+        Assert.True(length == 200 + body.Memory.Length);
+        Assert.True(sent.AsSpan(0, 200).IndexOfAnyExcept(header) < 0);
+        Assert.True(sent.AsSpan(200, body.Memory.Length).SequenceEqual(body.Memory.Span));
+    }
+
+    private void WriteOwned(int length, byte value)
+    {
+        _queue.GetSpan(length)[..length].Fill(value);
+        _queue.Advance(length);
+    }
+
+    /// <summary>The send loop's part without a socket: takes every committed run in order, as sent.</summary>
+    private int Drain(byte[] sent)
+    {
+        var length = 0;
+        while (_queue.GetHeadRun(int.MaxValue, out _, out _) is { IsEmpty: false } run)
+        {
+            run.Span.CopyTo(sent.AsSpan(length));
+            length += run.Length;
+            _queue.Consume(run.Length);
+        }
+
+        return length;
     }
 
     private static (PinnedBlockPool Pool, SendQueue Queue, byte[] Tail) QueueWithBytesInTailBlock()

@@ -227,7 +227,15 @@ internal sealed partial class SendQueue
                 return;
             }
 
+            // Nothing links to a freed head once it is unlinked, except the commit cursor: move
+            // that on too (nothing is written into a segment that is neither the tail nor unsent).
             _head = head.Next;
+            if (_commitFrom == head)
+            {
+                _commitFrom = _head;
+            }
+
+            RecycleSegmentUnsynchronized(head);
         }
     }
 

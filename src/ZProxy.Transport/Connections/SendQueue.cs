@@ -37,6 +37,12 @@ internal sealed partial class SendQueue : PipeWriter, IValueTaskSource<FlushResu
     private SendSegment? _commitFrom;
     private long _unflushedBytes;
 
+    // Segments trimmed from the head, kept for the next appends (linked through Next): a hit by
+    // reference takes two or three, which were two or three allocations per response.
+    private const int MaxSpareSegments = 4;
+    private SendSegment? _spare;
+    private int _spareCount;
+
     private long _unsentOwnedBytes;
     private long _unsentReferenceBytes;
     private long _referenceDeadline;
@@ -405,7 +411,7 @@ internal sealed partial class SendQueue : PipeWriter, IValueTaskSource<FlushResu
             return block.AsMemory(tail.Written);
         }
 
-        var segment = SendSegment.ForBlock(_pool.RentArray(needed));
+        var segment = RentSegmentUnsynchronized().ForBlock(_pool.RentArray(needed));
         AppendUnsynchronized(segment);
         return segment.Block;
     }
@@ -420,10 +426,35 @@ internal sealed partial class SendQueue : PipeWriter, IValueTaskSource<FlushResu
         var slice = bytes == sealedSegment.Memory.Length
             ? sealedSegment
             : sealedSegment with { Memory = sealedSegment.Memory[..bytes] };
-        var segment = SendSegment.ForReference(slice, owner, sendfile);
-        segment.MinRate = rate;
-        AppendUnsynchronized(segment);
+        AppendUnsynchronized(RentSegmentUnsynchronized().ForReference(slice, owner, sendfile, rate));
         _unflushedBytes += bytes;
+    }
+
+    private SendSegment RentSegmentUnsynchronized()
+    {
+        if (_spare is not { } segment)
+        {
+            return new SendSegment();
+        }
+
+        _spare = segment.Next;
+        _spareCount--;
+        segment.Next = null;
+        return segment;
+    }
+
+    /// <summary>Keeps a freed segment that was just unlinked from the head for reuse.</summary>
+    private void RecycleSegmentUnsynchronized(SendSegment segment)
+    {
+        if (_spareCount == MaxSpareSegments)
+        {
+            return;
+        }
+
+        segment.Reset();
+        segment.Next = _spare;
+        _spare = segment;
+        _spareCount++;
     }
 
     private void AppendUnsynchronized(SendSegment segment)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using ZProxy.PageBlocks;
@@ -35,24 +36,42 @@ internal sealed class SendSegment
 
     public bool IsReference => Owner is not null;
 
-    public static SendSegment ForBlock(byte[] block) => new() { Block = block };
+    /// <summary>Makes this (new or recycled) segment hold <paramref name="block"/>.</summary>
+    public SendSegment ForBlock(byte[] block)
+    {
+        Block = block;
+        return this;
+    }
 
-    public static SendSegment ForReference(in SealedSegment segment, ISealedMemoryOwner owner, bool useSendfile)
+    /// <summary>Makes this (new or recycled) segment a reference to <paramref name="segment"/>.</summary>
+    public SendSegment ForReference(in SealedSegment segment, ISealedMemoryOwner owner, bool useSendfile, MinDataRate? minRate)
     {
         // The caller holds a reference (its lease) while handing the segment over; ours is taken
         // here and dropped by the send loop once sent, or when the connection goes away.
-        var pin = segment.Memory.Pin();
+        ReferencePin = segment.Memory.Pin();
         owner.Retain();
-        return new SendSegment
-        {
-            Reference = segment.Memory,
-            ReferencePin = pin,
-            Owner = owner,
-            File = segment.File,
-            FileOffset = segment.FileOffset,
-            UseSendfile = useSendfile,
-            Written = segment.Memory.Length,
-        };
+        Reference = segment.Memory;
+        Owner = owner;
+        File = segment.File;
+        FileOffset = segment.FileOffset;
+        UseSendfile = useSendfile;
+        MinRate = minRate;
+        Written = segment.Memory.Length;
+        return this;
+    }
+
+    /// <summary>Clears a freed segment that nothing links to any more, for reuse by the same queue.</summary>
+    public void Reset()
+    {
+        Debug.Assert(Freed && Block is null && Owner is null, "Only a freed segment is reused.");
+        ReferencePin = default;
+        File = null;
+        FileOffset = 0;
+        UseSendfile = false;
+        MinRate = null;
+        Freed = false;
+        Written = Committed = Sent = 0;
+        Next = null;
     }
 
     /// <summary>Returns the block to the pool or releases the sealed owner. Called exactly once.</summary>
