@@ -42,6 +42,8 @@ public static class ZProxyApplication
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+        var transport = TransportChoice(app.Configuration);
+        HostLog.TransportChosen(app.Logger, transport.Mode, transport.Scheduling, InlineSocketCompletions.IsRequested);
         app.MapReverseProxy(proxy =>
         {
             proxy.UseZProxyErrorResponses();
@@ -57,15 +59,38 @@ public static class ZProxyApplication
     {
         // Read once: the listener factory is chosen before the server exists.
         var section = builder.Configuration.GetSection(TransportModeOptions.SectionName);
-        var mode = section.Get<TransportModeOptions>()?.Mode ?? TransportMode.ZeroCopy;
-        if (mode == TransportMode.ZeroCopy && OperatingSystem.IsLinux())
+        var choice = TransportChoice(builder.Configuration);
+        var inline = choice.Scheduling == TransportScheduling.Inline;
+        if (inline)
         {
-            builder.WebHost.UseZProxyTransport(options => section.Bind(options));
+            InlineSocketCompletions.Request();
+        }
+
+        if (choice.Mode == TransportMode.ZeroCopy)
+        {
+            builder.WebHost.UseZProxyTransport(options =>
+            {
+                section.Bind(options);
+                options.InlineRequestScheduling = inline;
+            });
         }
         else
         {
+            builder.WebHost.UseSockets(options => options.UnsafePreferInlineScheduling = inline);
             builder.Services.AddZProxyHitBody();
         }
+    }
+
+    /// <summary>The transport and scheduling in effect: <c>ZeroCopy</c> only on Linux.</summary>
+    private static TransportModeOptions TransportChoice(IConfiguration configuration)
+    {
+        var choice = configuration.GetSection(TransportModeOptions.SectionName).Get<TransportModeOptions>() ?? new TransportModeOptions();
+        if (!OperatingSystem.IsLinux())
+        {
+            choice.Mode = TransportMode.Kestrel;
+        }
+
+        return choice;
     }
 
     private static void AddValidatedOptions<TOptions, TValidator>(IServiceCollection services, IConfiguration configuration, string section)

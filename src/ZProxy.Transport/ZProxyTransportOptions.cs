@@ -82,18 +82,22 @@ public sealed class ZProxyTransportOptions
     /// Default false: it saves a thread-pool hop per response, but it sends each response on its own
     /// and wakes the client once per response. With the send loop resumed from the global queue (see
     /// <c>AsyncSignal</c>), an A/B on 1 KiB cache hits (loadtests/transport-ab.sh, 3 rounds) measured
-    /// 64–118 µs CPU per request inline against 41–83 µs without.
+    /// 64–118 µs CPU per request inline against 41–83 µs without; with the host's inline scheduling it
+    /// was worse at 1 KiB and 128 KiB and better at 16 KiB (README, `SendInline`).
     /// </remarks>
     public bool SendInline { get; set; }
 
     /// <summary>
     /// Whether Kestrel parses and handles a request on the thread that received its bytes, instead
-    /// of after a hop to the thread pool (as Kestrel's <c>UnsafePreferInlineScheduling</c>). With
-    /// <see cref="SendInline"/>, a cache hit then costs one thread-pool dispatch from the socket's
-    /// readiness to the response's <c>sendmsg</c>. Application code that blocks holds up only the
-    /// connection it serves: receive completions already run on thread-pool threads.
+    /// of after a hop to the thread pool (as Kestrel's <c>UnsafePreferInlineScheduling</c>).
     /// </summary>
-    /// <remarks>Default false: the same A/B measured no gain.</remarks>
+    /// <remarks>
+    /// Default false here. ZProxy's host sets it from <c>ZProxy:Transport:Scheduling</c> (<c>Inline</c>, its
+    /// default), together with the runtime's inline socket completions: only with both does a request run
+    /// on the socket event thread that received it, with no thread-pool hop. Alone, with completions
+    /// dispatched to the pool, an A/B measured no gain. Application code that blocks then holds up every
+    /// connection of that event thread.
+    /// </remarks>
     public bool InlineRequestScheduling { get; set; }
 
     /// <summary>
