@@ -6,6 +6,7 @@
 #   loadtests/bench.sh --quick         # a few seconds: the CI smoke (results in a temporary folder)
 #   loadtests/bench.sh --tool ab --duration 5 --rounds 5 --sizes "1k 1m" --out /tmp/bench
 #   loadtests/bench.sh --rate "1k:15000 16k:10000 128k:6000 1m:600" --out /tmp/bench-paced
+#   loadtests/bench.sh --tool ab --new-connections --sizes "1k 16k" --out /tmp/bench-connections
 #
 # Writes raw.tsv (one line per run), results.md (table) and results.svg (chart) to the output
 # folder (default loadtests/results/). Installs varnish, nginx, wrk and apache2-utils from Debian
@@ -36,6 +37,8 @@ usage() {
 Options:
   --quick            1 round of 1 s per proxy and size, short warm-up; output to a temporary folder
   --tool wrk|ab      load generator (default wrk; ab runs as `ab -k`)
+  --new-connections  with --tool ab: a new connection for every request (ab without -k), so each hit
+                     also pays a TCP handshake, an accept and a close
   --duration S       seconds per measured run (default 10)
   --rounds N         interleaved rounds per size (default 3)
   --warmup S         seconds of unrecorded load per proxy before each size (default 2)
@@ -55,7 +58,7 @@ Options:
 EOF
 }
 
-tool=wrk duration=10 rounds=3 warmup=2 jit_warmup=30 connections=32 sizes="1k 16k 128k 1m" proxies_filter="" out="" quick=0 rates=""
+tool=wrk duration=10 rounds=3 warmup=2 jit_warmup=30 connections=32 sizes="1k 16k 128k 1m" proxies_filter="" out="" quick=0 rates="" new_connections=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -66,6 +69,7 @@ while [ $# -gt 0 ]; do
     --jit-warmup) jit_warmup=$2; shift ;;
     --connections) connections=$2; shift ;;
     --rate) rates=$2; shift ;;
+    --new-connections) new_connections=1 ;;
     --sizes) sizes=$2; shift ;;
     --proxies) proxies_filter=$2; shift ;;
     --out) out=$2; shift ;;
@@ -86,6 +90,7 @@ for pair in $rates; do
   rate_of[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
 done
 [ -z "$rates" ] || [ "$tool" = wrk ] || lt_die "--rate needs --tool wrk"
+[ "$new_connections" = 0 ] || [ "$tool" = ab ] || lt_die "--new-connections needs --tool ab"
 if [ -z "$out" ]; then
   if [ "$quick" = 1 ]; then out=$(mktemp -d /tmp/zproxy-bench-quick.XXXXXX); else out="$here/results"; fi
 fi
@@ -322,7 +327,9 @@ load() { # url seconds outfile [pace script]
     taskset -c 0 wrk -t1 -c"$connections" -d"$2"s --timeout 10s --latency "${pace[@]}" "$1" > "$3" 2>&1 || true
   else
     # -t first: it implies -n 50000, which the -n after it lifts.
-    taskset -c 0 ab -k -q -c "$connections" -t "$2" -n 100000000 "$1" > "$3" 2>&1 || true
+    local keepalive=(-k)
+    [ "$new_connections" = 0 ] || keepalive=()
+    taskset -c 0 ab "${keepalive[@]}" -q -c "$connections" -t "$2" -n 100000000 "$1" > "$3" 2>&1 || true
   fi
 }
 
@@ -335,6 +342,7 @@ clk=$(getconf CLK_TCK)
   echo "tool=$tool"
   echo "connections=$connections"
   [ -z "$rates" ] || echo "rate=$rates"
+  [ "$new_connections" = 0 ] || echo "keepalive=off"
   echo "duration_s=$duration"
   echo "rounds=$rounds"
   echo "warmup_s=$warmup"

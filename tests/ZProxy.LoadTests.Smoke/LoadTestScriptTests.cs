@@ -101,11 +101,43 @@ public class LoadTestScriptTests(ITestOutputHelper log)
         }
     }
 
+    [Fact]
+    public async Task BenchQuick_NewConnections_EveryHitOnItsOwnConnectionAndSaysSo()
+    {
+        var output = Directory.CreateTempSubdirectory("zproxy-smoke-connections-").FullName;
+        try
+        {
+            var (exitCode, text) = await ScriptRun.RunAsync("loadtests/bench.sh",
+                ["--quick", "--no-build", "--config", RepositoryRoot.Configuration, "--sizes", "1k", "--proxies", "zproxy nginx",
+                 "--tool", "ab", "--new-connections", "--out", output], TimeSpan.FromMinutes(3), log);
+            Assert.True(exitCode == 0, $"bench.sh exited {exitCode}:\n{text}");
+
+            var lines = File.ReadAllLines(Path.Combine(output, "raw.tsv"));
+            var header = lines[0].Split('\t');
+            var rows = lines.Skip(1).Select(l => l.Split('\t')).ToList();
+            Assert.Equal(2, rows.Count);
+            foreach (var row in rows)
+            {
+                Assert.True(long.Parse(row[Array.IndexOf(header, "requests")], CultureInfo.InvariantCulture) > 0);
+                Assert.Equal("0", row[Array.IndexOf(header, "errors")]);
+            }
+
+            Assert.Contains("keepalive=off", File.ReadAllText(Path.Combine(output, "meta.txt")), StringComparison.Ordinal);
+            var markdown = File.ReadAllText(Path.Combine(output, "results.md"));
+            Assert.Contains("**A new connection per request:**", markdown, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
+
     [Theory]
+    [InlineData("--new-connections", "--new-connections needs --tool ab")]
     [InlineData("--rate 1k:2000 --tool ab", "--rate needs --tool wrk")]
     [InlineData("--rate 2k:100", "--rate takes SIZE:RPS pairs")]
     [InlineData("--rate 1k:fast", "--rate takes SIZE:RPS pairs")]
-    public async Task Bench_BadRate_IsRefusedBeforeAnythingStarts(string arguments, string message)
+    public async Task Bench_BadLoadOptions_AreRefusedBeforeAnythingStarts(string arguments, string message)
     {
         var (exitCode, text) = await ScriptRun.RunAsync("loadtests/bench.sh", ["--no-build", .. arguments.Split(' ')], TimeSpan.FromMinutes(1), log);
 

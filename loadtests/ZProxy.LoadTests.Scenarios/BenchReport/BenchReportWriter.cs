@@ -41,7 +41,10 @@ internal static class BenchReportWriter
         string M(string key) => meta.TryGetValue(key, out var v) ? v : "?";
         sb.AppendLine("# ZProxy vs Varnish vs nginx: cache hits");
         sb.AppendLine();
-        sb.AppendLine(Inv, $"{M("date")}, `{M("tool")}` ({(M("tool") == "ab" ? "ab -k" : "wrk -t1")}), {M("connections")} keep-alive connections, " +
+        var newConnections = meta.TryGetValue("keepalive", out var keepAlive) && keepAlive == "off";
+        var client = M("tool") == "ab" ? (newConnections ? "ab" : "ab -k") : "wrk -t1";
+        var connections = newConnections ? "concurrent requests, each on a new connection" : "keep-alive connections";
+        sb.AppendLine(Inv, $"{M("date")}, `{M("tool")}` ({client}), {M("connections")} {connections}, " +
             $"{M("rounds")} interleaved round(s) of {M("duration_s")} s per proxy and size after {M("warmup_s")} s warm-up ({M("mode")} mode). " +
             $"Each proxy pinned to CPU 1, the load generator to CPU 0 (`taskset`); bodies from the deterministic origin, " +
             $"`Cache-Control: max-age=3600`, every proxy checked to answer a hit with the origin's exact bytes (sha256) first.");
@@ -51,6 +54,13 @@ internal static class BenchReportWriter
             sb.AppendLine(Inv, $"**Paced runs:** the measured runs of these sizes were held to a fixed rate in requests/s ({rate}) by a `wrk` " +
                 $"script that schedules every request, so each proxy served the same load below its limit: requests/s shows the rate was met, " +
                 $"CPU µs/req is the comparison.");
+        }
+
+        if (newConnections)
+        {
+            sb.AppendLine();
+            sb.AppendLine("**A new connection per request:** `ab` without `-k`, so every hit also pays the TCP handshake, " +
+                "the accept and the close on the proxy's CPU.");
         }
 
         sb.AppendLine();

@@ -154,7 +154,8 @@ internal sealed class OriginExchange
     {
         var inner = _context.Features.GetRequiredFeature<IHttpResponseBodyFeature>();
         ResponseInterceptor? interceptor = null;
-        interceptor = new ResponseInterceptor(inner, () =>
+        var allowSynchronousIO = _context.Features.Get<IHttpBodyControlFeature>()?.AllowSynchronousIO ?? false;
+        interceptor = new ResponseInterceptor(inner, allowSynchronousIO, () =>
         {
             var mode = Decide();
             if (_bodyWriter is not null)

@@ -16,14 +16,20 @@ internal sealed class ResponseInterceptor : Stream, IHttpResponseBodyFeature
 {
     private readonly IHttpResponseBodyFeature _inner;
     private readonly Func<InterceptMode> _decide;
+
+    // Kestrel's AllowSynchronousIO for the request (false by default), which the response stream this
+    // replaces enforces: a synchronous write blocks its thread until the client takes the bytes, and with
+    // inline scheduling that thread is a socket event thread serving other connections.
+    private readonly bool _allowSynchronousIO;
     private InterceptMode _mode;
     private bool _decided;
     private BodyWriter? _tee;
     private PipeWriter? _writer;
 
-    public ResponseInterceptor(IHttpResponseBodyFeature inner, Func<InterceptMode> decide)
+    public ResponseInterceptor(IHttpResponseBodyFeature inner, bool allowSynchronousIO, Func<InterceptMode> decide)
     {
         _inner = inner;
+        _allowSynchronousIO = allowSynchronousIO;
         _decide = decide;
     }
 
@@ -111,8 +117,11 @@ internal sealed class ResponseInterceptor : Stream, IHttpResponseBodyFeature
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override void Write(byte[] buffer, int offset, int count) =>
+    public override void Write(byte[] buffer, int offset, int count)
+    {
+        ThrowIfSynchronousIODisallowed();
         WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    }
 
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
@@ -122,7 +131,19 @@ internal sealed class ResponseInterceptor : Stream, IHttpResponseBodyFeature
         }
     }
 
-    public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
+    public override void Flush()
+    {
+        ThrowIfSynchronousIODisallowed();
+        FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    private void ThrowIfSynchronousIODisallowed()
+    {
+        if (!_allowSynchronousIO)
+        {
+            throw new InvalidOperationException("Synchronous operations are disallowed. Call WriteAsync or set AllowSynchronousIO to true instead.");
+        }
+    }
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
