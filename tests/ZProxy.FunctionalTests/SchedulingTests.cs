@@ -42,6 +42,55 @@ public sealed class SchedulingTests(ITestOutputHelper output)
         Assert.All(seen.Skip(1), thread => Assert.Equal(expectedThread, thread));
     }
 
+    [Fact]
+    public async Task SlowOriginResponses_DoNotHoldUpHitsOnOtherConnections()
+    {
+        // Inline scheduling runs requests on the few socket event threads, so nothing on the request path may
+        // block: misses waiting on a slow origin (its head, then its body) must leave those threads free.
+        var releaseSlow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var origin = await TestOrigin.StartAsync(async context =>
+        {
+            context.Response.Headers.CacheControl = "max-age=3600";
+            if (context.Request.Path.StartsWithSegments("/slow-head"))
+            {
+                await releaseSlow.Task;
+            }
+
+            await context.Response.WriteAsync("body of " + context.Request.Path);
+            if (context.Request.Path.StartsWithSegments("/slow-body"))
+            {
+                await context.Response.Body.FlushAsync();
+                await releaseSlow.Task;
+                await context.Response.WriteAsync(" and its end");
+            }
+        });
+        await using var proxy = await ZProxyServer.StartAsync(ProxyConfig.CatchAll(origin.BaseAddress), output);
+        Assert.Equal("body of /fast", await proxy.Client.GetStringAsync("/fast"));
+
+        // More stalled misses than the machine has event threads, each on its own connection.
+        var stalled = Enumerable.Range(0, 2 * Environment.ProcessorCount + 2)
+            .Select(i => proxy.Client.GetStringAsync(i % 2 == 0 ? $"/slow-head/{i}" : $"/slow-body/{i}"))
+            .ToList();
+        await Task.Delay(200);
+
+        using var hitClient = new HttpClient { BaseAddress = proxy.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.Equal("body of /fast", await hitClient.GetStringAsync("/fast"));
+        }
+
+        watch.Stop();
+        Assert.All(stalled, task => Assert.False(task.IsCompleted));
+        releaseSlow.SetResult();
+        foreach (var task in stalled)
+        {
+            Assert.StartsWith("body of /slow-", await task);
+        }
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"50 hits took {watch.Elapsed} while misses were stalled");
+    }
+
     /// <summary>Answers the probe path, ahead of the whole pipeline, with the kind of thread it runs on.</summary>
     private sealed class ThreadProbe : IStartupFilter
     {
