@@ -72,64 +72,65 @@ public class LoadTestScriptTests(ITestOutputHelper log)
     [Fact]
     public async Task BenchQuick_Paced_HoldsEveryProxyToTheRateAndSaysSo()
     {
-        var output = Directory.CreateTempSubdirectory("zproxy-smoke-paced-").FullName;
+        var bench = await RunQuickBenchAsync("paced", "--sizes", "1k", "--proxies", "zproxy nginx", "--rate", "1k:2000");
         try
         {
-            var (exitCode, text) = await ScriptRun.RunAsync("loadtests/bench.sh",
-                ["--quick", "--no-build", "--config", RepositoryRoot.Configuration, "--sizes", "1k", "--proxies", "zproxy nginx",
-                 "--rate", "1k:2000", "--out", output], TimeSpan.FromMinutes(3), log);
-            Assert.True(exitCode == 0, $"bench.sh exited {exitCode}:\n{text}");
-
-            var lines = File.ReadAllLines(Path.Combine(output, "raw.tsv"));
-            var header = lines[0].Split('\t');
-            var rows = lines.Skip(1).Select(l => l.Split('\t')).ToList();
-            Assert.Equal(2, rows.Count);
-            foreach (var row in rows)
+            Assert.Equal(2, bench.Rows.Count);
+            foreach (var row in bench.Rows)
             {
                 // Paced, never faster than asked; and a proxy far below its limit keeps up.
-                var rps = double.Parse(row[Array.IndexOf(header, "rps")], CultureInfo.InvariantCulture);
-                Assert.InRange(rps, 1500, 2100);
+                Assert.InRange(bench.Number(row, "rps"), 1500, 2100);
             }
 
-            var markdown = File.ReadAllText(Path.Combine(output, "results.md"));
+            var markdown = File.ReadAllText(Path.Combine(bench.Output, "results.md"));
             Assert.Contains("**Paced runs:**", markdown, StringComparison.Ordinal);
             Assert.Contains("(1k:2000)", markdown, StringComparison.Ordinal);
         }
         finally
         {
-            Directory.Delete(output, recursive: true);
+            Directory.Delete(bench.Output, recursive: true);
         }
     }
 
     [Fact]
     public async Task BenchQuick_NewConnections_EveryHitOnItsOwnConnectionAndSaysSo()
     {
-        var output = Directory.CreateTempSubdirectory("zproxy-smoke-connections-").FullName;
+        var bench = await RunQuickBenchAsync("connections", "--sizes", "1k", "--proxies", "zproxy nginx", "--tool", "ab", "--new-connections");
         try
         {
-            var (exitCode, text) = await ScriptRun.RunAsync("loadtests/bench.sh",
-                ["--quick", "--no-build", "--config", RepositoryRoot.Configuration, "--sizes", "1k", "--proxies", "zproxy nginx",
-                 "--tool", "ab", "--new-connections", "--out", output], TimeSpan.FromMinutes(3), log);
-            Assert.True(exitCode == 0, $"bench.sh exited {exitCode}:\n{text}");
-
-            var lines = File.ReadAllLines(Path.Combine(output, "raw.tsv"));
-            var header = lines[0].Split('\t');
-            var rows = lines.Skip(1).Select(l => l.Split('\t')).ToList();
-            Assert.Equal(2, rows.Count);
-            foreach (var row in rows)
+            Assert.Equal(2, bench.Rows.Count);
+            foreach (var row in bench.Rows)
             {
-                Assert.True(long.Parse(row[Array.IndexOf(header, "requests")], CultureInfo.InvariantCulture) > 0);
-                Assert.Equal("0", row[Array.IndexOf(header, "errors")]);
+                Assert.True(bench.Number(row, "requests") > 0);
+                Assert.Equal(0, bench.Number(row, "errors"));
             }
 
-            Assert.Contains("keepalive=off", File.ReadAllText(Path.Combine(output, "meta.txt")), StringComparison.Ordinal);
-            var markdown = File.ReadAllText(Path.Combine(output, "results.md"));
+            Assert.Contains("keepalive=off", File.ReadAllText(Path.Combine(bench.Output, "meta.txt")), StringComparison.Ordinal);
+            var markdown = File.ReadAllText(Path.Combine(bench.Output, "results.md"));
             Assert.Contains("**A new connection per request:**", markdown, StringComparison.Ordinal);
         }
         finally
         {
-            Directory.Delete(output, recursive: true);
+            Directory.Delete(bench.Output, recursive: true);
         }
+    }
+
+    /// <summary>Runs <c>bench.sh --quick</c> with <paramref name="arguments"/> into a new temporary folder; the caller deletes it.</summary>
+    private async Task<QuickBench> RunQuickBenchAsync(string name, params string[] arguments)
+    {
+        var output = Directory.CreateTempSubdirectory($"zproxy-smoke-{name}-").FullName;
+        var (exitCode, text) = await ScriptRun.RunAsync("loadtests/bench.sh",
+            ["--quick", "--no-build", "--config", RepositoryRoot.Configuration, .. arguments, "--out", output], TimeSpan.FromMinutes(3), log);
+        Assert.True(exitCode == 0, $"bench.sh exited {exitCode}:\n{text}");
+
+        var lines = File.ReadAllLines(Path.Combine(output, "raw.tsv"));
+        return new QuickBench(output, lines[0].Split('\t'), lines.Skip(1).Select(l => l.Split('\t')).ToList());
+    }
+
+    private sealed record QuickBench(string Output, string[] Header, List<string[]> Rows)
+    {
+        public double Number(string[] row, string column) =>
+            double.Parse(row[Array.IndexOf(Header, column)], CultureInfo.InvariantCulture);
     }
 
     [Theory]
