@@ -24,7 +24,7 @@ public class RangeEvaluatorTests
     [InlineData("bytes=-0", 1000, RangeDecision.NotSatisfiable, 0L, 0L, "bytes */1000")]
     [InlineData("bytes=0-", 0, RangeDecision.NotSatisfiable, 0L, 0L, "bytes */0")]
     [InlineData("bytes=-1", 0, RangeDecision.NotSatisfiable, 0L, 0L, "bytes */0")]
-    [InlineData("bytes=0-1,5-6", 1000, RangeDecision.Forward, 0L, 0L, null)]
+    [InlineData("bytes=0-1,5-6", 1000, RangeDecision.Partial, 0L, 7L, "bytes 0-6/1000")]
     [InlineData("bytes=5-1", 1000, RangeDecision.Full, 0L, 0L, null)]
     [InlineData("bytes=abc", 1000, RangeDecision.Full, 0L, 0L, null)]
     [InlineData("bytes=-", 1000, RangeDecision.Full, 0L, 0L, null)]
@@ -38,6 +38,44 @@ public class RangeEvaluatorTests
         Assert.Equal(start, r.Start);
         Assert.Equal(count, r.Length);
         Assert.Equal(contentRange, r.ContentRange);
+    }
+
+    // RFC 9110 §14.1.1 (a set is void if any member is invalid; unsatisfiable members are dropped), §14.6 (parts
+    // may be coalesced and reordered; a single remaining range is not sent as multipart), §14.2 (many ranges may be ignored).
+    [Theory]
+    [InlineData("bytes=0-9,200-209", RangeDecision.Multipart, "0+10 200+10")]
+    [InlineData("bytes=200-209, 0-9", RangeDecision.Multipart, "0+10 200+10")]
+    [InlineData("bytes=-10,0-9", RangeDecision.Multipart, "0+10 990+10")]
+    [InlineData("bytes=0-9,100-109,500-", RangeDecision.Multipart, "0+10 100+10 500+500")]
+    [InlineData("bytes=0-9,5-20", RangeDecision.Partial, "0+21")]
+    [InlineData("bytes=0-9,50-59", RangeDecision.Partial, "0+60")]
+    [InlineData("bytes=0-9,2000-3000", RangeDecision.Partial, "0+10")]
+    [InlineData("bytes=2000-,3000-", RangeDecision.NotSatisfiable, "")]
+    [InlineData("bytes=0-9,abc", RangeDecision.Full, "")]
+    [InlineData("bytes=0-9,9-5", RangeDecision.Full, "")]
+    public void Evaluate_RangeSets_Rfc9110Sec14_1_1And14_6(string range, RangeDecision decision, string parts)
+    {
+        var r = RangeEvaluator.Evaluate("GET", TestHeaders.Of("Range: " + range), Stored("ETag: \"v\""), 1000);
+
+        Assert.Equal(decision, r.Decision);
+        var actual = r.Decision switch
+        {
+            RangeDecision.Multipart => string.Join(' ', r.Parts!.Select(p => $"{p.Start}+{p.Length}")),
+            RangeDecision.Partial => $"{r.Start}+{r.Length}",
+            _ => "",
+        };
+        Assert.Equal(parts, actual);
+    }
+
+    [Fact]
+    public void Evaluate_MoreRangesThanTheLimit_IsIgnored()
+    {
+        var set = string.Join(',', Enumerable.Range(0, RangeEvaluator.MaxRanges + 1).Select(i => $"{i * 100}-{(i * 100) + 9}"));
+
+        var r = RangeEvaluator.Evaluate("GET", TestHeaders.Of("Range: bytes=" + set), Stored("ETag: \"v\""), 100_000);
+
+        Assert.Equal(RangeDecision.Full, r.Decision);
+        Assert.Equal(RangeReason.TooManyRanges, r.Reason);
     }
 
     [Theory]

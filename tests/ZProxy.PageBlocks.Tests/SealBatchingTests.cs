@@ -8,7 +8,8 @@ public class SealBatchingTests
     [Fact]
     public void TryCommit_FewerThanBatch_UnsealedUntilTheBatchFills()
     {
-        using var store = TestBodies.CreateStore(sealBatchSize: 4);
+        // The longest seal delay: on a loaded machine the default 5 ms can pass between two commits and seal the batch early.
+        using var store = TestBodies.CreateStore(sealBatchSize: 4, sealDelay: TimeSpan.FromSeconds(1));
         for (var i = 0; i < 3; i++)
         {
             TestBodies.Put(store, "k" + i, TestBodies.Create(20_000, i));
@@ -69,7 +70,8 @@ public class SealBatchingTests
     public void ReserveWorkerSeal_BodiesFreedWhileInFlight_NotPunchedUntilSealedThenReusable()
     {
         // With the reserve on, the worker seals a batch with mprotect calls made outside the store lock.
-        using var store = TestBodies.CreateStore(memoryLimit: 4 << 20, sealBatchSize: 4, warmReserve: 1 << 20, manualRefill: true);
+        using var store = TestBodies.CreateStore(memoryLimit: 4 << 20, sealBatchSize: 4, warmReserve: 1 << 20, manualRefill: true,
+            sealDelay: TimeSpan.FromSeconds(1));
         for (var i = 0; i < 4; i++)
         {
             TestBodies.Put(store, "k" + i, TestBodies.Create(64 * 1024, i));

@@ -7,9 +7,10 @@ internal static class TestBodies
 {
     /// <summary>A store for tests. The warm reserve is off unless asked for (<paramref name="warmReserve"/>);
     /// <paramref name="manualRefill"/> runs it without its worker thread (the test calls RefillReserve).</summary>
-    public static PageBlockStore CreateStore(long memoryLimit = 8L << 20, bool anonymous = false, int largeObjectThreshold = 4096, long? maxObjectSize = null, int pageblockPages = 16, int sealBatchSize = 1, long warmReserve = 0, bool manualRefill = false)
+    public static PageBlockStore CreateStore(long memoryLimit = 8L << 20, bool anonymous = false, int largeObjectThreshold = 4096, long? maxObjectSize = null, int pageblockPages = 16, int sealBatchSize = 1, long warmReserve = 0, bool manualRefill = false, TimeSpan? sealDelay = null)
         => new(new PageBlockStoreOptions
         {
+            SealDelay = sealDelay ?? new PageBlockStoreOptions().SealDelay,
             WarmReserve = new ByteSize(warmReserve),
             ManualReserveRefill = manualRefill,
             MemoryLimit = new ByteSize(memoryLimit),

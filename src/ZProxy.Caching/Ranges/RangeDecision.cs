@@ -12,6 +12,6 @@ public enum RangeDecision
     /// <summary>Send 416 with <see cref="RangeResult.ContentRange"/> (<c>bytes */length</c>).</summary>
     NotSatisfiable,
 
-    /// <summary>A form ZProxy does not answer from cache (several ranges): forward to the origin.</summary>
-    Forward,
+    /// <summary>Send 206 <c>multipart/byteranges</c> with one part per <see cref="RangeResult.Parts"/> entry (RFC 9110 §14.6).</summary>
+    Multipart,
 }

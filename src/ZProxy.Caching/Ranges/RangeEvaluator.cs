@@ -5,9 +5,18 @@ using ZProxy.Caching.Storage;
 
 namespace ZProxy.Caching.Ranges;
 
-/// <summary>Single byte-range requests answered from a stored complete 200 (RFC 9110 §14, §13.1.5).</summary>
+/// <summary>Byte-range requests answered from a stored complete 200 (RFC 9110 §14, §13.1.5).</summary>
 public static class RangeEvaluator
 {
+    /// <summary>
+    /// Range sets with more members than this are ignored (the full 200 is sent): RFC 9110 §14.2 lets a
+    /// server refuse many small ranges, which cost far more to answer than to ask for.
+    /// </summary>
+    public const int MaxRanges = 32;
+
+    // Ranges closer than this are sent as one part: a part's own header costs about as much (RFC 9110 §14.6).
+    private const long CoalesceGap = 80;
+
     /// <summary>
     /// Evaluates Range and If-Range for a request served from <paramref name="stored"/>, whose
     /// body has <paramref name="contentLength"/> bytes. Apply after conditional evaluation: a 304
@@ -33,8 +42,8 @@ public static class RangeEvaluator
 
         if (range.Count > 1)
         {
-            // Several Range lines combine into a list of ranges: more than one range.
-            return new RangeResult(RangeDecision.Forward, RangeReason.MultipleRanges, 0, 0, null);
+            // Range is a singleton field, not a list: several lines are invalid, and ignored.
+            return new RangeResult(RangeDecision.Full, RangeReason.MultipleRanges, 0, 0, null);
         }
 
         // RFC 9110 §13.1.5: If-Range that does not match means "ignore the Range".
@@ -69,13 +78,70 @@ public static class RangeEvaluator
 
             if (members > 1)
             {
-                return new RangeResult(RangeDecision.Forward, RangeReason.MultipleRanges, 0, 0, null);
+                return EvaluateSet(set.ToString(), members, contentLength);
             }
 
             set = set.Trim(", \t");
         }
 
         return EvaluateSingle(HttpText.TrimOws(set), contentLength);
+    }
+
+    /// <summary>
+    /// A set of several ranges (RFC 9110 §14.1.1): any invalid member voids the field, unsatisfiable members are
+    /// dropped, and what remains is sorted and coalesced (§14.6 allows both). One range left is a plain 206.
+    /// </summary>
+    private static RangeResult EvaluateSet(string set, int members, long length)
+    {
+        if (members > MaxRanges)
+        {
+            return new RangeResult(RangeDecision.Full, RangeReason.TooManyRanges, 0, 0, null);
+        }
+
+        var ranges = new List<ByteRange>(members);
+        var reader = new HeaderListReader(new StringValues(set));
+        while (reader.MoveNext())
+        {
+            var member = EvaluateSingle(HttpText.TrimOws(reader.Current), length);
+            switch (member.Decision)
+            {
+                case RangeDecision.Partial:
+                    ranges.Add(new ByteRange(member.Start, member.Length));
+                    break;
+                case RangeDecision.Full:
+                    return member;
+            }
+        }
+
+        if (ranges.Count == 0)
+        {
+            return NotSatisfiable(length);
+        }
+
+        ranges.Sort(static (a, b) => a.Start.CompareTo(b.Start));
+        var parts = new List<ByteRange>(ranges.Count) { ranges[0] };
+        for (var i = 1; i < ranges.Count; i++)
+        {
+            var last = parts[^1];
+            var next = ranges[i];
+            var lastEnd = last.Start + last.Length;
+            if (next.Start <= lastEnd + CoalesceGap)
+            {
+                parts[^1] = last with { Length = Math.Max(lastEnd, next.Start + next.Length) - last.Start };
+            }
+            else
+            {
+                parts.Add(next);
+            }
+        }
+
+        if (parts.Count == 1)
+        {
+            var only = parts[0];
+            return new RangeResult(RangeDecision.Partial, RangeReason.Satisfiable, only.Start, only.Length, only.ContentRange(length));
+        }
+
+        return new RangeResult(RangeDecision.Multipart, RangeReason.Satisfiable, 0, 0, null, parts);
     }
 
     /// <summary>

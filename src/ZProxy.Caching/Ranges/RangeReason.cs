@@ -27,6 +27,9 @@ public enum RangeReason
     /// <summary>No satisfiable range (RFC 9110 §15.5.17).</summary>
     Unsatisfiable,
 
-    /// <summary>More than one range.</summary>
+    /// <summary>More than one Range field line: the field is not a list, so it is ignored.</summary>
     MultipleRanges,
+
+    /// <summary>More ranges than <see cref="RangeEvaluator.MaxRanges"/>: ignored (RFC 9110 §14.2 allows it).</summary>
+    TooManyRanges,
 }

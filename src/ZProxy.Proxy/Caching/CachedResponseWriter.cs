@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
@@ -11,7 +13,7 @@ namespace ZProxy.Proxy.Caching;
 
 /// <summary>
 /// Answers a request from a stored response: status and headers with a current <c>Age</c>, then the
-/// body from the store, answering the client's own conditional (304) and single-range (206/416)
+/// body from the store, answering the client's own conditional (304) and range (206, multipart 206, 416)
 /// requests and HEAD on the way. Works on a complete body and on one still being filled.
 /// </summary>
 internal sealed class CachedResponseWriter(CacheMetrics metrics, HitBodySender sender)
@@ -55,6 +57,9 @@ internal sealed class CachedResponseWriter(CacheMetrics metrics, HitBodySender s
             var range = RangeEvaluator.Evaluate(request.Method, request.Headers, cached.Policy, total);
             switch (range.Decision)
             {
+                case RangeDecision.Multipart when complete:
+                    await WriteMultipartAsync(context, cached, lease, range.Parts!, total);
+                    return;
                 case RangeDecision.Partial:
                     response.StatusCode = StatusCodes.Status206PartialContent;
                     response.Headers.ContentRange = range.ContentRange;
@@ -102,6 +107,52 @@ internal sealed class CachedResponseWriter(CacheMetrics metrics, HitBodySender s
         await sender.SendAsync(context, segments, lease.Owner, context.RequestAborted,
             lease.IsSealed ? null : HitBodyCopyReasons.Unsealed);
         metrics.BodyBytes(bytes, fromCache: true);
+    }
+
+    /// <summary>
+    /// A 206 <c>multipart/byteranges</c> answer from a complete body (RFC 9110 §14.6): each part's header is
+    /// written by ZProxy, each part's bytes go through the sender like a single range (by reference where the
+    /// transport takes them). A body still being filled gets its full 200 instead (the caller's default).
+    /// </summary>
+    private async Task WriteMultipartAsync(HttpContext context, CachedResponse cached, BodyLease lease, IReadOnlyList<ByteRange> parts, long total)
+    {
+        var response = context.Response;
+        var boundary = Random.Shared.NextInt64().ToString("x16", CultureInfo.InvariantCulture);
+        var partType = cached.Headers.TryGetValue(HeaderNames.ContentType, out var type) ? type.ToString() : null;
+        var heads = new byte[parts.Count][];
+        long length = 0;
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var head = new StringBuilder();
+            head.Append(i == 0 ? "--" : "\r\n--").Append(boundary).Append("\r\n");
+            if (partType is not null)
+            {
+                head.Append("Content-Type: ").Append(partType).Append("\r\n");
+            }
+
+            head.Append("Content-Range: ").Append(parts[i].ContentRange(total)).Append("\r\n\r\n");
+            heads[i] = Encoding.ASCII.GetBytes(head.ToString());
+            length += heads[i].Length + parts[i].Length;
+        }
+
+        var tail = Encoding.ASCII.GetBytes("\r\n--" + boundary + "--\r\n");
+        length += tail.Length;
+
+        response.StatusCode = StatusCodes.Status206PartialContent;
+        response.Headers.ContentType = "multipart/byteranges; boundary=" + boundary;
+        response.Headers.Remove(HeaderNames.ContentRange);
+        response.ContentLength = length;
+        await response.StartAsync(context.RequestAborted);
+        var segments = cached.Segments(lease);
+        var copyReason = lease.IsSealed ? null : HitBodyCopyReasons.Unsealed;
+        for (var i = 0; i < parts.Count; i++)
+        {
+            await response.BodyWriter.WriteAsync(heads[i], context.RequestAborted);
+            await sender.SendAsync(context, HitBodySender.Slice(segments, parts[i].Start, parts[i].Length), lease.Owner, context.RequestAborted, copyReason);
+        }
+
+        await response.BodyWriter.WriteAsync(tail, context.RequestAborted);
+        metrics.BodyBytes(length, fromCache: true);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using Xunit.Abstractions;
 
 namespace ZProxy.FunctionalTests.Caching;
@@ -46,6 +47,47 @@ public sealed class ResponseShapeTests(ITestOutputHelper output)
         Assert.Equal(Body.AsSpan(start, length).ToArray(), await partial.Content.ReadAsByteArrayAsync());
         Assert.Equal($"bytes {start}-{start + length - 1}/{Body.Length}", partial.Content.Headers.ContentRange?.ToString());
         Assert.Equal(1, f.Origin.RequestCount);
+    }
+
+    [Fact]
+    public async Task MultipleRanges_FromStoredBody_AnswerMultipartByteranges()
+    {
+        await using var f = await CacheFixture.StartAsync(Bytes("max-age=60"), output);
+        using (await f.GetAsync("/b"))
+        {
+        }
+
+        // Out of order, one unsatisfiable: sorted, the unsatisfiable one dropped (RFC 9110 §14.1.1, §14.6).
+        using var partial = await f.GetAsync("/b", r => r.Headers.TryAddWithoutValidation("Range", "bytes=50000-50099, -10, 0-99, 200000-"));
+
+        Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+        Assert.Null(partial.Content.Headers.ContentRange);
+        var contentType = partial.Content.Headers.ContentType!;
+        Assert.Equal("multipart/byteranges", contentType.MediaType);
+        var boundary = contentType.Parameters.Single(p => p.Name == "boundary").Value!;
+        var body = await partial.Content.ReadAsByteArrayAsync();
+        Assert.Equal(body.Length, partial.Content.Headers.ContentLength);
+
+        var reader = new MultipartReader(boundary, new MemoryStream(body));
+        var expected = new[] { (Start: 0, Length: 100), (Start: 50_000, Length: 100), (Start: 99_990, Length: 10) };
+        foreach (var (start, length) in expected)
+        {
+            var section = await reader.ReadNextSectionAsync();
+            Assert.NotNull(section);
+            Assert.Equal($"bytes {start}-{start + length - 1}/{Body.Length}", section.Headers!["Content-Range"].ToString());
+            Assert.Equal("application/octet-stream", section.ContentType);
+            using var part = new MemoryStream();
+            await section.Body.CopyToAsync(part);
+            Assert.Equal(Body.AsSpan(start, length).ToArray(), part.ToArray());
+        }
+
+        Assert.Null(await reader.ReadNextSectionAsync());
+        CacheAssert.Hit(partial);
+        Assert.Equal(1, f.Origin.RequestCount);
+
+        // The connection is still good for the next request.
+        using var next = await f.GetAsync("/b", r => r.Headers.TryAddWithoutValidation("Range", "bytes=10-19"));
+        Assert.Equal(Body.AsSpan(10, 10).ToArray(), await next.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]
@@ -127,6 +169,7 @@ public sealed class ResponseShapeTests(ITestOutputHelper output)
     {
         context.Response.Headers.CacheControl = cacheControl;
         context.Response.Headers.ETag = "\"b\"";
+        context.Response.ContentType = "application/octet-stream";
         context.Response.ContentLength = Body.Length;
         await context.Response.Body.WriteAsync(Body);
     };
