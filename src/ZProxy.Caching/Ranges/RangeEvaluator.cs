@@ -205,8 +205,8 @@ public static class RangeEvaluator
             }
         }
 
-        var contentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {start}-{end}/{length}");
-        return new RangeResult(RangeDecision.Partial, RangeReason.Satisfiable, start, end - start + 1, contentRange);
+        var range = new ByteRange(start, end - start + 1);
+        return new RangeResult(RangeDecision.Partial, RangeReason.Satisfiable, range.Start, range.Length, range.ContentRange(length));
     }
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ZProxy.Caching.Ranges;
 
 /// <summary>The answer to a Range request.</summary>
@@ -15,5 +17,5 @@ public readonly record struct ByteRange(long Start, long Length)
 {
     /// <summary>The Content-Range value of this range in a representation of <paramref name="total"/> bytes.</summary>
     public string ContentRange(long total) =>
-        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"bytes {Start}-{Start + Length - 1}/{total}");
+        string.Create(CultureInfo.InvariantCulture, $"bytes {Start}-{Start + Length - 1}/{total}");
 }
