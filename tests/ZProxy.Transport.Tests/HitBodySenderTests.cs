@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using ZProxy.PageBlocks;
+using ZProxy.Transport.Connections;
 using ZProxy.Transport.Metrics;
 using ZProxy.Transport.Tests.Infrastructure;
 
@@ -46,15 +47,7 @@ public sealed class HitBodySenderTests
         Assert.Equal(0, host.SumBodyBytes("copy"));
         Assert.Equal(0, host.SumBodyBytes("sendfile"));
         Assert.Equal(0, host.CountFallbacks());
-
-        // The send loop counts a sendmsg after it returns, which can be after the client has read its bytes.
-        var counters = host.Counters!;
-        var deadline = DateTime.UtcNow + ReleaseTimeout;
-        while (counters.SendmsgBytes + counters.SendAsyncBytes < expected && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(10);
-        }
-
+        await WaitForSentBytesAsync(host.Counters!, expected);
         Assert.True(host.Counters!.SendmsgBytes + host.Counters.SendAsyncBytes >= expected);
         Assert.Equal(0, host.Counters.SendfileBytes);
         Assert.All(host.Results, r => Assert.Null(r.CopyReason));
@@ -375,6 +368,7 @@ public sealed class HitBodySenderTests
         }
 
         await host.WaitForResultsAsync(5);
+        await WaitForSentBytesAsync(host.Counters!, 5 * 200_000);
         var meterFactory = host.Services.GetRequiredService<IMeterFactory>();
         using var bytes = new MetricCollector<long>(meterFactory, HitBodyMetrics.MeterName, TransportMetrics.SentBytesName);
         using var calls = new MetricCollector<long>(meterFactory, HitBodyMetrics.MeterName, TransportMetrics.SendCallsName);
@@ -390,6 +384,19 @@ public sealed class HitBodySenderTests
         Assert.Equal(0, Bytes("sendfile"));
         Assert.True(Calls("sendmsg", "complete") + Calls("sendmsg", "partial") >= 5);
         Assert.Equal(host.Counters!.SendmsgWouldBlock, Calls("sendmsg", "would_block"));
+    }
+
+    /// <summary>
+    /// The send loop counts a sendmsg after the call returns, which can be after the client has read the bytes:
+    /// waits (bounded) until the counters have caught up with what the client received.
+    /// </summary>
+    private static async Task WaitForSentBytesAsync(SendCounters counters, long expected)
+    {
+        var deadline = DateTime.UtcNow + ReleaseTimeout;
+        while (counters.SendmsgBytes + counters.SendAsyncBytes < expected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
     }
 
     [Fact]
