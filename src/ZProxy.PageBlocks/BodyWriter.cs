@@ -94,6 +94,7 @@ public sealed class BodyWriter : IDisposable
         }
 
         ThrowIfNotOpen();
+        _store.NoteWriteActivity();
 
         if (_block is null || _extentUsed == _extentCapacity)
         {
@@ -128,6 +129,7 @@ public sealed class BodyWriter : IDisposable
         _extentUsed += count;
         _length += count;
         _object.Publish(_length);
+        _store.NoteWriteActivity();
     }
 
     /// <summary>Copies <paramref name="data"/> to the end of the body; false if the writer failed.</summary>

@@ -315,10 +315,19 @@ public sealed partial class PageBlockStore
     {
         lock (_sync)
         {
-            if (!_arenasDisposed)
+            if (_arenasDisposed)
             {
-                FlushSealsLocked();
+                return;
             }
+
+            if (_reserveTarget > 0 && !_manualRefill)
+            {
+                // The worker seals, outside the lock and in a gap between copy-ins (WaitForQuietWriters).
+                RequestWorkLocked();
+                return;
+            }
+
+            FlushSealsLocked();
         }
     }
 

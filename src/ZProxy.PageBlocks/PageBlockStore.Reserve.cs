@@ -23,6 +23,9 @@ namespace ZProxy.PageBlocks;
 /// </remarks>
 public sealed partial class PageBlockStore
 {
+    /// <summary>How many quiet periods the worker keeps polling after its last pass before it sleeps until signalled.</summary>
+    private const int IdlePollsBeforeSleep = 100;
+
     private readonly Stack<Pageblock> _warmBlocks = new();
     private bool _manualRefill;
     private long _reserveTarget;
@@ -37,6 +40,18 @@ public sealed partial class PageBlockStore
     private int _callsOutsideLock;
 
     private bool _workRequested;
+
+    /// <summary>Set with a request that must not wait for writers to go quiet (see <see cref="WaitForQuietWriters"/>).</summary>
+    private volatile bool _workUrgent;
+
+    /// <summary>Bumped by writers at every copy-in step, without a lock (a lost bump is harmless): the worker
+    /// only asks whether it moved.</summary>
+    private long _writeActivity;
+    private int _quietPeriodMs;
+    private int _maxDelayMs;
+
+    /// <summary>The worker is polling for requests (see <see cref="WaitForWork"/>): a routine one needs no wake-up.</summary>
+    private bool _workerPolling;
     private Thread? _worker;
     private AutoResetEvent? _workSignal;
     private volatile bool _stopWorker;
@@ -73,6 +88,8 @@ public sealed partial class PageBlockStore
         var target = Math.Min(options.WarmReserve.Bytes, MemoryLimit / 8) / BlockSize * BlockSize;
         _reserveTarget = target;
         _manualRefill = options.ManualReserveRefill;
+        _quietPeriodMs = (int)Math.Ceiling(options.WorkerQuietPeriod.TotalMilliseconds);
+        _maxDelayMs = (int)Math.Ceiling(options.WorkerMaxDelay.TotalMilliseconds);
 
         // Refill once a quarter is used, so each refill is a batch of merged calls, not one call per block.
         _reserveLowWater = target - Math.Max(BlockSize, target / 4 / BlockSize * BlockSize) + 1;
@@ -92,6 +109,7 @@ public sealed partial class PageBlockStore
         lock (_sync)
         {
             _workRequested = false;
+            _workUrgent = false;
             if (_disposed)
             {
                 return;
@@ -160,24 +178,39 @@ public sealed partial class PageBlockStore
         }
     }
 
-    /// <summary>Asks the worker for a pass when the reserve is low or the headroom is used up.</summary>
+    /// <summary>
+    /// Asks the worker for a pass when the reserve is low or the headroom is used up; urgently (no waiting for
+    /// writers to go quiet) when half the reserve is gone or commits are about to be short of room.
+    /// </summary>
     private void MaybeRequestWorkLocked()
     {
-        if (_reserveTarget > 0 && !_workRequested
-            && (_reserveBytes < _reserveLowWater || MemoryLimit - UsedBytesLocked < _headroom / 2))
+        if (_reserveTarget == 0 || _workUrgent)
+        {
+            return;
+        }
+
+        // Room: commits that do not take warm pages (small slots, metadata, a missed reserve) need it, and when
+        // it runs out they evict on the request path.
+        var room = MemoryLimit - UsedBytesLocked;
+        if (_reserveBytes < _reserveTarget / 2 || room < _headroom / 4)
+        {
+            RequestWorkLocked(urgent: true);
+        }
+        else if (_reserveBytes < _reserveLowWater || room < _headroom * 3 / 4)
         {
             RequestWorkLocked();
         }
     }
 
-    private void RequestWorkLocked()
+    private void RequestWorkLocked(bool urgent = false)
     {
-        if (_workRequested || _disposed || _reserveTarget == 0)
+        if (_disposed || _reserveTarget == 0 || (_workRequested && (!urgent || _workUrgent)))
         {
             return;
         }
 
         _workRequested = true;
+        _workUrgent |= urgent;
         if (_manualRefill)
         {
             return;
@@ -195,14 +228,18 @@ public sealed partial class PageBlockStore
             _worker.Start(this);
         }
 
-        _workSignal!.Set();
+        if (urgent || !_workerPolling)
+        {
+            _workSignal!.Set();
+        }
     }
 
     private void WorkerLoop()
     {
         while (true)
         {
-            _workSignal!.WaitOne();
+            WaitForWork();
+            WaitForQuietWriters();
             if (_stopWorker)
             {
                 return;
@@ -226,6 +263,81 @@ public sealed partial class PageBlockStore
             }
         }
     }
+
+    /// <summary>
+    /// Returns when a pass is asked for (or the worker is stopped). After a pass the worker polls for a while,
+    /// once per quiet period, so the writer whose commit asks for the next routine pass (a full seal batch, the
+    /// reserve at its low-water mark) does not have to wake it: waking a sleeping thread is a futex call and a
+    /// cross-CPU interrupt, which cost that writer 50 to 170 µs on this project's VM (RESULTS.md). After
+    /// <see cref="IdlePollsBeforeSleep"/> periods with nothing asked, an idle store's worker sleeps until signalled.
+    /// </summary>
+    private void WaitForWork()
+    {
+        var polls = 0;
+        while (true)
+        {
+            bool poll;
+            lock (_sync)
+            {
+                if (_workRequested || _stopWorker)
+                {
+                    _workerPolling = false;
+                    return;
+                }
+
+                // Decided under the lock that requests are made under: a request sees either a polling worker or
+                // one that it must signal.
+                poll = _quietPeriodMs > 0 && polls < IdlePollsBeforeSleep;
+                _workerPolling = poll;
+            }
+
+            if (poll)
+            {
+                _workSignal!.WaitOne(_quietPeriodMs);
+                polls++;
+            }
+            else
+            {
+                _workSignal!.WaitOne();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Holds a pass that is not urgent until writers have copied nothing for <see cref="PageBlockStoreOptions.WorkerQuietPeriod"/>,
+    /// for at most <see cref="PageBlockStoreOptions.WorkerMaxDelay"/>. Every seal, punch and populate changes the
+    /// process's page tables; on this project's VM (PVM, shadow page tables) each change goes through the
+    /// hypervisor and stalls the threads on the other CPU, so a copy-in overlapping one took 5 to 10 times as
+    /// long (RESULTS.md). Moved into the gaps between copy-ins, a burst of fills copies at memcpy speed while
+    /// the reserve lasts; an urgent request (half the reserve used, room short, a writer that missed the
+    /// reserve, or Dispose) ends the wait at once.
+    /// </summary>
+    private void WaitForQuietWriters()
+    {
+        if (_quietPeriodMs == 0 || _maxDelayMs == 0)
+        {
+            return;
+        }
+
+        var deadline = Environment.TickCount64 + _maxDelayMs;
+        while (!_stopWorker && !_workUrgent)
+        {
+            var remaining = deadline - Environment.TickCount64;
+            if (remaining <= 0)
+            {
+                return;
+            }
+
+            var seen = Volatile.Read(ref _writeActivity);
+            if (!_workSignal!.WaitOne((int)Math.Min(_quietPeriodMs, remaining)) && Volatile.Read(ref _writeActivity) == seen)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>A writer is copying: the worker's routine passes wait for a gap (see <see cref="WaitForQuietWriters"/>).</summary>
+    internal void NoteWriteActivity() => _writeActivity++;
 
     /// <summary>Stops the worker and waits for it (called by Dispose, outside the store lock).</summary>
     private void StopWorker()
@@ -352,7 +464,7 @@ public sealed partial class PageBlockStore
         if (_reserveTarget > 0)
         {
             _reserveMisses++;
-            RequestWorkLocked();
+            RequestWorkLocked(urgent: true);
         }
     }
 

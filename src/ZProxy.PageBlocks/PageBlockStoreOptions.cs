@@ -59,6 +59,23 @@ public sealed class PageBlockStoreOptions
     public ByteSize WarmReserve { get; set; } = new(16L << 20);
 
     /// <summary>
+    /// How long writers must have copied nothing before the reserve worker makes a pass that is not urgent.
+    /// Its seals, punches and populates change the page tables of the whole process, and on a virtual machine
+    /// each change stalls the threads running on the other CPUs; copy-ins that overlap one take several times
+    /// longer. So routine passes wait for a gap between copy-ins. <c>0</c> runs every pass at once.
+    /// </summary>
+    /// <remarks>Default 1 ms; 0 to 100 ms. A pass is urgent, and runs at once, when half the reserve is used,
+    /// when commits are short of room, or when a writer found the reserve empty.</remarks>
+    public TimeSpan WorkerQuietPeriod { get; set; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>
+    /// The longest a pass that is not urgent waits for writers to go quiet (<see cref="WorkerQuietPeriod"/>).
+    /// It bounds how long a full seal batch stays unsealed (and so is copied on hits) under steady writes.
+    /// </summary>
+    /// <remarks>Default 20 ms; 0 to 1 s.</remarks>
+    public TimeSpan WorkerMaxDelay { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>
     /// Tests only: no worker thread; the reserve is refilled only when the test calls
     /// <see cref="PageBlockStore.RefillReserve"/>, so sequences stay deterministic.
     /// </summary>
@@ -114,6 +131,16 @@ public sealed class PageBlockStoreOptions
         if (WarmReserve.Bytes != 0 && WarmReserve.Bytes < pageblockBytes)
         {
             errors.Add($"{nameof(WarmReserve)} must be 0 (off) or at least one pageblock ({pageblockBytes} bytes) (was {WarmReserve}).");
+        }
+
+        if (WorkerQuietPeriod < TimeSpan.Zero || WorkerQuietPeriod > TimeSpan.FromMilliseconds(100))
+        {
+            errors.Add($"{nameof(WorkerQuietPeriod)} must be between 0 and 100 ms (was {WorkerQuietPeriod}).");
+        }
+
+        if (WorkerMaxDelay < TimeSpan.Zero || WorkerMaxDelay > TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"{nameof(WorkerMaxDelay)} must be between 0 and 1 second (was {WorkerMaxDelay}).");
         }
 
         if (MaxObjectSize.Bytes < 1)

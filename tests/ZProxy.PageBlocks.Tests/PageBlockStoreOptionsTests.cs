@@ -40,6 +40,21 @@ public class PageBlockStoreOptionsTests
         Assert.Equal(16L << 20, new PageBlockStoreOptions().WarmReserve.Bytes);
     }
 
+    [Theory]
+    [InlineData(-1, 20, "WorkerQuietPeriod")]
+    [InlineData(101, 20, "WorkerQuietPeriod")]
+    [InlineData(1, -1, "WorkerMaxDelay")]
+    [InlineData(1, 1001, "WorkerMaxDelay")]
+    public void Validate_WorkerTimingOutOfRange_NamesTheOption(int quietMs, int maxDelayMs, string option)
+    {
+        var options = new PageBlockStoreOptions { WorkerQuietPeriod = TimeSpan.FromMilliseconds(quietMs), WorkerMaxDelay = TimeSpan.FromMilliseconds(maxDelayMs) };
+
+        Assert.Contains(options.Validate(), e => e.StartsWith(option, StringComparison.Ordinal));
+        Assert.Empty(new PageBlockStoreOptions { WorkerQuietPeriod = TimeSpan.Zero, WorkerMaxDelay = TimeSpan.Zero }.Validate());
+        Assert.Equal(TimeSpan.FromMilliseconds(1), new PageBlockStoreOptions().WorkerQuietPeriod);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), new PageBlockStoreOptions().WorkerMaxDelay);
+    }
+
     [Fact]
     public void Constructor_MaxObjectSizeAboveLimit_ClampedToLimit()
     {

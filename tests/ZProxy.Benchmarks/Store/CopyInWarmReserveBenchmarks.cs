@@ -7,8 +7,8 @@ namespace ZProxy.Benchmarks.Store;
 /// The request path's copy-in of a 64 KiB body when the warm reserve has pages: <c>CreateWriter</c>,
 /// <c>TryAppend</c>, <c>TryCommit</c> into populated, writable pages, against memcpy into a cold 64 MiB ring
 /// in the same run. Each iteration starts from a full reserve (refilled in the iteration setup, outside the
-/// timing) and writes 128 bodies, fewer than the reserve holds (512 blocks); the reserve's worker thread
-/// runs meanwhile as it would in the proxy (it wakes to seal each batch of 32 and tops the reserve up).
+/// timing) and writes 128 bodies, a quarter of what the reserve holds (512 blocks); the reserve's worker thread
+/// runs meanwhile as it would in the proxy (it is asked to seal each batch of 32 and to top the reserve up).
 /// What this leaves out, the refill work, is what <see cref="CopyInSustainedBenchmarks"/> counts.
 /// </summary>
 [MemoryDiagnoser]
@@ -26,12 +26,13 @@ public class CopyInWarmReserveBenchmarks
     private int _next;
 
     /// <summary>
-    /// False: the real store, worker thread running. True: a probe without the worker thread (the reserve is
-    /// filled only by the iteration setup; seals come from the 5 ms timer), to show what the worker's lock
-    /// holds and interrupts cost the writer.
+    /// <see cref="ReserveWorker.Deferred"/>: the real store, its worker thread running with its default of waiting
+    /// for a gap between copy-ins. <see cref="ReserveWorker.AtOnce"/>: the worker runs each pass when asked, beside
+    /// the writer. <see cref="ReserveWorker.Idle"/>: no worker thread (the reserve is filled only by the iteration
+    /// setup; seals come from the 5 ms timer), to show the writer undisturbed.
     /// </summary>
-    [Params(false, true)]
-    public bool WorkerIdle { get; set; }
+    [Params(ReserveWorker.Deferred, ReserveWorker.AtOnce, ReserveWorker.Idle)]
+    public ReserveWorker Worker { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -42,8 +43,7 @@ public class CopyInWarmReserveBenchmarks
         Array.Fill(_ring, (byte)1);
         _keys = Enumerable.Range(0, Slots).Select(i => "copy/" + i).ToArray();
 
-        // 256 MiB: the reserve's cap is an eighth, 32 MiB (512 pageblocks).
-        _store = new PageBlockStore(new PageBlockStoreOptions { MemoryLimit = new ByteSize(256L << 20), WarmReserve = new ByteSize(32L << 20), TrackLeases = false, ManualReserveRefill = WorkerIdle });
+        _store = CopyInStore.Create(Worker);
     }
 
     [GlobalCleanup]

@@ -1,0 +1,29 @@
+using ZProxy.PageBlocks;
+
+namespace ZProxy.Benchmarks.Store;
+
+/// <summary>How the store's reserve worker runs in the copy-in benchmarks.</summary>
+public enum ReserveWorker
+{
+    /// <summary>The store's default: routine passes wait for a gap between copy-ins (<c>WorkerQuietPeriod</c>).</summary>
+    Deferred,
+
+    /// <summary><c>WorkerQuietPeriod = 0</c>: every pass runs as soon as it is asked for, beside the writer.</summary>
+    AtOnce,
+
+    /// <summary>No worker thread: the reserve is filled only between laps, so nothing disturbs the writer.</summary>
+    Idle,
+}
+
+/// <summary>The store the copy-in benchmarks write into: 256 MiB with a 32 MiB warm reserve (512 pageblocks).</summary>
+internal static class CopyInStore
+{
+    public static PageBlockStore Create(ReserveWorker worker) => new(new PageBlockStoreOptions
+    {
+        MemoryLimit = new ByteSize(256L << 20),
+        WarmReserve = new ByteSize(32L << 20),
+        TrackLeases = false,
+        ManualReserveRefill = worker == ReserveWorker.Idle,
+        WorkerQuietPeriod = worker == ReserveWorker.AtOnce ? TimeSpan.Zero : new PageBlockStoreOptions().WorkerQuietPeriod,
+    });
+}
