@@ -42,6 +42,10 @@ public static class ZProxyApplication
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
+
+        // The settings are validated here, not when the host starts: a refused setting is then reported once, by
+        // Program as one line, and not also logged with a stack trace as a hosting failure.
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
         var transport = TransportChoice(app.Configuration);
         HostLog.TransportChosen(app.Logger, transport.Mode, transport.Scheduling, InlineSocketCompletions.IsRequested);
         app.MapReverseProxy(proxy =>

@@ -90,6 +90,70 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         Assert.Equal(0, process.ExitCode);
     }
 
+    [Theory]
+    [InlineData("ZProxy:Transport:Mode", "Fast", "'ZProxy:Transport:Mode'")]
+    [InlineData("ZProxy:Store:MemoryLimit", "12", "ZProxy:Store: MemoryLimit must hold at least one pageblock")]
+    [InlineData("ZProxy:Admin:Url", "9090", "ZProxy:Admin:Url must be an absolute http:// URL")]
+    [InlineData("ReverseProxy:Clusters:demo:LoadBalancingPolicy", "Fastest", "'Fastest'")]
+    public async Task Program_RefusedSetting_ExitsWithCodeOneAndOneLineNamingIt(string key, string value, string expected)
+    {
+        var (exitCode, stdout, stderr) = await RunToExitAsync($"--{key}={value}");
+
+        // Like nginx's "[emerg]": one line on stderr, no unhandled exception, no stack trace anywhere.
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("zproxy: invalid ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", stdout + stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Program_PublicPortInUse_ExitsWithCodeOneNamingTheAddress()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((IPEndPoint)holder.LocalEndpoint).Port;
+
+        var (exitCode, _, stderr) = await RunToExitAsync($"--urls=http://127.0.0.1:{port}");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"zproxy: cannot listen: Failed to bind to address http://127.0.0.1:{port}: address already in use.", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs zproxy with its ports moved off the defaults, then <paramref name="args"/> (which win over them), until it exits on its own.</summary>
+    private async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepositoryRoot.Path,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "zproxy.dll"));
+        start.ArgumentList.Add($"--urls=http://127.0.0.1:{FreePort.Next()}");
+        start.ArgumentList.Add($"--ZProxy:DemoOrigin:Url=http://127.0.0.1:{FreePort.Next()}");
+        start.ArgumentList.Add($"--ZProxy:Admin:Url=http://127.0.0.1:{FreePort.Next()}");
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!await ExitedWithin(process, Timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("zproxy did not exit");
+        }
+
+        Log(await stdout);
+        Log(await stderr);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     private static async Task<bool> ExitedWithin(Process process, TimeSpan timeout)
     {
         try
