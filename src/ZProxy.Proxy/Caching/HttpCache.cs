@@ -103,15 +103,20 @@ internal sealed class HttpCache(PageBlockStore store, TimeProvider time)
 
         if (marker is null || !marker.Matches(response.Policy.Vary))
         {
-            // A new generation: variants stored under an earlier marker stay unreachable.
+            // A new generation: variants stored under an earlier marker are unreachable, so they go now.
+            var previous = marker;
             marker = new VaryMarker(response.Policy.Vary, VaryMarker.NextGeneration());
-            if (!PutMarker(primaryKey, marker, 256))
+            if (!PutMarker(primaryKey, marker, VaryMarker.ChargedSize))
             {
                 return null;
             }
+
+            RemoveVariants(previous);
         }
 
-        return VariantKey(primaryKey, marker.Generation, secondary);
+        var variantKey = VariantKey(primaryKey, marker.Generation, secondary);
+        marker.Track(variantKey);
+        return variantKey;
     }
 
     /// <summary>Records that the URL is not storable for a while.</summary>
@@ -124,11 +129,26 @@ internal sealed class HttpCache(PageBlockStore store, TimeProvider time)
     }
 
     /// <summary>
-    /// Removes a URL and all its variants (purge, invalidation): one removal, since a URL's variants
-    /// are reachable only through its Vary marker (see <see cref="VaryMarker"/>). Returns whether
-    /// anything was stored for the URL.
+    /// Removes a URL and all its variants (purge, invalidation). Removing the URL's Vary marker makes
+    /// every variant unreachable at once; the variants the marker tracked are removed too, so their memory
+    /// is freed now rather than at eviction (see <see cref="VaryMarker"/>). Returns whether anything was
+    /// stored for the URL.
     /// </summary>
-    public bool Purge(string primaryKey) => Store.Remove(primaryKey);
+    public bool Purge(string primaryKey)
+    {
+        VaryMarker? marker = null;
+        if (Store.TryLease(primaryKey, out var lease))
+        {
+            using (lease)
+            {
+                marker = lease.Metadata as VaryMarker;
+            }
+        }
+
+        var removed = Store.Remove(primaryKey);
+        RemoveVariants(marker);
+        return removed;
+    }
 
     /// <summary>Marks a URL and its variants stale without removing them, so grace and stale-if-error still apply.</summary>
     public int SoftPurge(string primaryKey)
@@ -179,6 +199,19 @@ internal sealed class HttpCache(PageBlockStore store, TimeProvider time)
     }
 
     private bool Remove(string key) => Store.Remove(key);
+
+    private void RemoveVariants(VaryMarker? marker)
+    {
+        if (marker is null)
+        {
+            return;
+        }
+
+        foreach (var key in marker.TrackedVariants())
+        {
+            Store.Remove(key);
+        }
+    }
 
     private bool IsTagged(string key, string tag)
     {

@@ -9,14 +9,24 @@ namespace ZProxy.Proxy.Caching;
 /// and evicted like anything else.
 /// </summary>
 /// <remarks>
-/// The generation ties the variants to this marker: when the marker goes (a purge, an invalidation,
-/// eviction), its variants can never be found again, even after a new marker is stored for the URL,
-/// so purging a URL is one removal instead of a search for its variants. The orphans hold memory
-/// until eviction takes them, first in line as nothing visits them.
+/// <para>The generation ties the variants to this marker: when the marker goes (a purge, an invalidation,
+/// eviction), its variants can never be found again, even after a new marker is stored for the URL.</para>
+/// <para>The marker also remembers the keys of the first <see cref="MaxTrackedVariants"/> variants stored
+/// under it, so a purge (or a new marker for other fields) removes them with it and their memory is freed at
+/// once, as Varnish frees an object's variants. Variants past that number, and those of a marker that was
+/// evicted, stay until eviction takes them, first in line as nothing can visit them.</para>
 /// </remarks>
 internal sealed class VaryMarker(VarySpec spec, string generation)
 {
+    /// <summary>Enough for the usual content negotiation (encodings, languages); bounds the uncharged keys a hostile <c>Vary</c> could pile up.</summary>
+    public const int MaxTrackedVariants = 8;
+
+    /// <summary>What the marker is charged in the store: itself and room for its tracked variant keys.</summary>
+    public const int ChargedSize = 256 + (MaxTrackedVariants * 128);
+
     private static long s_lastGeneration;
+
+    private readonly HashSet<string> _variantKeys = new(StringComparer.Ordinal);
 
     public VarySpec Spec { get; } = spec;
 
@@ -28,4 +38,25 @@ internal sealed class VaryMarker(VarySpec spec, string generation)
 
     /// <summary>Whether <paramref name="spec"/> nominates the same fields as this marker.</summary>
     public bool Matches(VarySpec spec) => Spec.IsStar == spec.IsStar && Spec.FieldNames.SequenceEqual(spec.FieldNames, StringComparer.Ordinal);
+
+    /// <summary>Remembers a variant key about to be stored under this marker (up to <see cref="MaxTrackedVariants"/>).</summary>
+    public void Track(string variantKey)
+    {
+        lock (_variantKeys)
+        {
+            if (_variantKeys.Count < MaxTrackedVariants)
+            {
+                _variantKeys.Add(variantKey);
+            }
+        }
+    }
+
+    /// <summary>The tracked variant keys; some may no longer be stored (evicted, replaced, or never committed).</summary>
+    public string[] TrackedVariants()
+    {
+        lock (_variantKeys)
+        {
+            return [.. _variantKeys];
+        }
+    }
 }

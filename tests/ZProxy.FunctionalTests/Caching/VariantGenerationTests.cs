@@ -9,9 +9,9 @@ using ZProxy.Proxy.Caching;
 namespace ZProxy.FunctionalTests.Caching;
 
 /// <summary>
-/// A URL's variants are reachable only through its current Vary marker, so purging the URL is one
-/// removal: variants stored under a marker that is gone (purged, invalidated or evicted) are never
-/// served again, even once a new marker is stored for the URL.
+/// A URL's variants are reachable only through its current Vary marker: variants stored under a marker
+/// that is gone (purged, invalidated or evicted) are never served again, even once a new marker is stored
+/// for the URL. A purge also removes the variants the marker tracked, so their memory is freed at once.
 /// </summary>
 public sealed class VariantGenerationTests : IDisposable
 {
@@ -54,6 +54,50 @@ public sealed class VariantGenerationTests : IDisposable
     }
 
     [Fact]
+    public void Purge_FreesTheVariantsAtOnce()
+    {
+        Store("en", "english");
+        Store("fr", "french");
+        Store("de", "deutsch");
+        Assert.Equal(4, _store.GetStatistics().Objects);
+
+        Assert.True(_cache.Purge(Url));
+
+        // The marker and its three variants: nothing is left for eviction to find.
+        Assert.Equal(0, _store.GetStatistics().Objects);
+        Assert.Equal(0, _store.GetStatistics().UnfreedObjects);
+    }
+
+    [Fact]
+    public void Purge_MoreVariantsThanTracked_AllUnreachableAndTheTrackedOnesFreed()
+    {
+        var languages = Enumerable.Range(0, VaryMarker.MaxTrackedVariants + 2).Select(i => "l" + i).ToList();
+        foreach (var language in languages)
+        {
+            Store(language, "body " + language);
+        }
+
+        Assert.True(_cache.Purge(Url));
+
+        Assert.All(languages, language => Assert.Null(Find(language)));
+        Assert.Equal(2, _store.GetStatistics().Objects);
+    }
+
+    [Fact]
+    public void NewMarkerForOtherFields_RemovesTheOldMarkersVariants()
+    {
+        Store("en", "english");
+        Store("fr", "french");
+
+        Store("gzip", "compressed", vary: "Accept-Encoding");
+
+        // The new marker and its one variant; the Accept-Language variants are gone, not orphaned.
+        Assert.Equal(2, _store.GetStatistics().Objects);
+        Assert.Equal("compressed", Find("gzip", header: "Accept-Encoding"));
+        Assert.Null(Find("en"));
+    }
+
+    [Fact]
     public void VariantsOfTheSameVary_ShareTheMarker()
     {
         Store("en", "english");
@@ -67,13 +111,13 @@ public sealed class VariantGenerationTests : IDisposable
 
     public void Dispose() => _store.Dispose();
 
-    private void Store(string language, string body)
+    private void Store(string value, string body, string vary = "Accept-Language")
     {
-        var request = Headers(language);
+        var request = Headers(value, vary);
         var headers = new Dictionary<string, StringValues>(StringComparer.OrdinalIgnoreCase)
         {
             ["Cache-Control"] = "max-age=60",
-            ["Vary"] = "Accept-Language",
+            ["Vary"] = vary,
         };
         var now = DateTimeOffset.UtcNow;
         var metadata = StoredResponseMetadata.Create(request, StatusCodes.Status200OK, headers, now, now, _policy);
@@ -85,7 +129,7 @@ public sealed class VariantGenerationTests : IDisposable
         Assert.True(writer.TryCommit(key, response, response.ApproximateSize));
     }
 
-    private string? Find(string language)
+    private string? Find(string value, string header = "Accept-Language")
     {
         var key = new CacheKeyBuffer(stackalloc char[256]);
         try
@@ -95,7 +139,7 @@ public sealed class VariantGenerationTests : IDisposable
                 key.Append(c);
             }
 
-            var lookup = _cache.Lookup(ref key, Headers(language));
+            var lookup = _cache.Lookup(ref key, Headers(value, header));
             if (lookup.Result != CacheLookupResult.Found)
             {
                 return null;
@@ -116,6 +160,6 @@ public sealed class VariantGenerationTests : IDisposable
         }
     }
 
-    private static Dictionary<string, StringValues> Headers(string language) =>
-        new(StringComparer.OrdinalIgnoreCase) { ["Accept-Language"] = language };
+    private static Dictionary<string, StringValues> Headers(string value, string header = "Accept-Language") =>
+        new(StringComparer.OrdinalIgnoreCase) { [header] = value };
 }
