@@ -21,17 +21,11 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     public async Task Program_StartedLikeTheReadme_ServesDemoAssetAndMetrics()
     {
         int publicPort = FreePort.Next(), demoPort = FreePort.Next(), adminPort = FreePort.Next();
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = RepositoryRoot.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "zproxy.dll"));
-        start.ArgumentList.Add($"--urls=http://127.0.0.1:{publicPort}");
-        start.ArgumentList.Add($"--ZProxy:DemoOrigin:Url=http://127.0.0.1:{demoPort}");
-        start.ArgumentList.Add($"--ReverseProxy:Clusters:demo:Destinations:demo-1:Address=http://127.0.0.1:{demoPort}/");
-        start.ArgumentList.Add($"--ZProxy:Admin:Url=http://127.0.0.1:{adminPort}");
+        var start = ZProxyStartInfo(
+            $"--urls=http://127.0.0.1:{publicPort}",
+            $"--ZProxy:DemoOrigin:Url=http://127.0.0.1:{demoPort}",
+            $"--ReverseProxy:Clusters:demo:Destinations:demo-1:Address=http://127.0.0.1:{demoPort}/",
+            $"--ZProxy:Admin:Url=http://127.0.0.1:{adminPort}");
 
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var process = new Process { StartInfo = start };
@@ -125,21 +119,13 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     /// <summary>Runs zproxy with its ports moved off the defaults, then <paramref name="args"/> (which win over them), until it exits on its own.</summary>
     private async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = RepositoryRoot.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "zproxy.dll"));
-        start.ArgumentList.Add($"--urls=http://127.0.0.1:{FreePort.Next()}");
-        start.ArgumentList.Add($"--ZProxy:DemoOrigin:Url=http://127.0.0.1:{FreePort.Next()}");
-        start.ArgumentList.Add($"--ZProxy:Admin:Url=http://127.0.0.1:{FreePort.Next()}");
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        var start = ZProxyStartInfo(
+            [
+                $"--urls=http://127.0.0.1:{FreePort.Next()}",
+                $"--ZProxy:DemoOrigin:Url=http://127.0.0.1:{FreePort.Next()}",
+                $"--ZProxy:Admin:Url=http://127.0.0.1:{FreePort.Next()}",
+                .. args,
+            ]);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -152,6 +138,24 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         Log(await stdout);
         Log(await stderr);
         return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>The built zproxy program, run from the repository root (its appsettings.json) with <paramref name="args"/>.</summary>
+    private static ProcessStartInfo ZProxyStartInfo(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepositoryRoot.Path,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "zproxy.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return start;
     }
 
     private static async Task<bool> ExitedWithin(Process process, TimeSpan timeout)
