@@ -18,7 +18,7 @@ namespace ZProxy.Proxy.Caching;
 /// </remarks>
 internal sealed class VaryMarker(VarySpec spec, string generation)
 {
-    /// <summary>Enough for the usual content negotiation (encodings, languages); bounds the uncharged keys a hostile <c>Vary</c> could pile up.</summary>
+    /// <summary>Enough for the usual content negotiation (encodings, languages); bounds the keys a hostile <c>Vary</c> could pile up (they are charged with the marker).</summary>
     public const int MaxTrackedVariants = 8;
 
     /// <summary>What the marker is charged in the store: itself and room for its tracked variant keys.</summary>
