@@ -105,7 +105,7 @@ public class ReserveWorkerSchedulingTests
         Assert.True(store.TryLease("b0", out var second));
         using (second)
         {
-            // Well before the 30 s seal delay: the batch's request woke the sleeping worker.
+            // Only a signal wakes the sleeping worker: the batch's request, or a second later the seal timer's.
             Assert.True(SpinWait.SpinUntil(() => second.IsSealed, TimeSpan.FromSeconds(5)));
         }
     }

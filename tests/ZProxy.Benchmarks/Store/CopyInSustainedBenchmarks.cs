@@ -43,7 +43,7 @@ public class CopyInSustainedBenchmarks
             MemoryLimit = new ByteSize(64L << 20),
             WarmReserve = new ByteSize(8L << 20),
             TrackLeases = false,
-            WorkerQuietPeriod = Worker == ReserveWorker.AtOnce ? TimeSpan.Zero : new PageBlockStoreOptions().WorkerQuietPeriod,
+            WorkerQuietPeriod = CopyInStore.QuietPeriod(Worker),
         }));
         _cold = Fill(new PageBlockStore(new PageBlockStoreOptions { MemoryLimit = new ByteSize(64L << 20), WarmReserve = new ByteSize(0), TrackLeases = false }));
     }

@@ -24,6 +24,10 @@ internal static class CopyInStore
         WarmReserve = new ByteSize(32L << 20),
         TrackLeases = false,
         ManualReserveRefill = worker == ReserveWorker.Idle,
-        WorkerQuietPeriod = worker == ReserveWorker.AtOnce ? TimeSpan.Zero : new PageBlockStoreOptions().WorkerQuietPeriod,
+        WorkerQuietPeriod = QuietPeriod(worker),
     });
+
+    /// <summary>The store's <c>WorkerQuietPeriod</c> for <paramref name="worker"/>: 0 runs every pass at once.</summary>
+    public static TimeSpan QuietPeriod(ReserveWorker worker)
+        => worker == ReserveWorker.AtOnce ? TimeSpan.Zero : new PageBlockStoreOptions().WorkerQuietPeriod;
 }
