@@ -41,6 +41,9 @@ public sealed partial class PageBlockStore
 
     private bool _workRequested;
 
+    /// <summary>When the worker seals a batch that has not filled (<see cref="Environment.TickCount64"/>); see <see cref="ScheduleWorkerSealLocked"/>.</summary>
+    private long _sealDueMs = long.MaxValue;
+
     /// <summary>Set with a request that must not wait for writers to go quiet (see <see cref="WaitForQuietWriters"/>).</summary>
     private volatile bool _workUrgent;
 
@@ -216,6 +219,33 @@ public sealed partial class PageBlockStore
             return;
         }
 
+        EnsureWorkerLocked();
+        if (urgent || !_workerPolling)
+        {
+            _workSignal!.Set();
+        }
+    }
+
+    /// <summary>True when a worker thread does the seals, punches and refills (the reserve is on and not refilled by hand).</summary>
+    private bool HasReserveWorkerLocked => _reserveTarget > 0 && !_manualRefill && !_disposed;
+
+    /// <summary>
+    /// The first seal of a batch was queued: the worker seals by <paramref name="dueMs"/> (<see cref="Environment.TickCount64"/>)
+    /// if the batch has not filled by then. A polling worker sees the deadline at its next poll; a sleeping one
+    /// is woken to take it into its wait.
+    /// </summary>
+    private void ScheduleWorkerSealLocked(long dueMs)
+    {
+        _sealDueMs = dueMs;
+        EnsureWorkerLocked();
+        if (!_workerPolling)
+        {
+            _workSignal!.Set();
+        }
+    }
+
+    private void EnsureWorkerLocked()
+    {
         if (_worker is null)
         {
             // One thread per store, started by the first writer; it only sleeps when there is nothing to do.
@@ -226,11 +256,6 @@ public sealed partial class PageBlockStore
                 Name = "ZProxy store reserve",
             };
             _worker.Start(this);
-        }
-
-        if (urgent || !_workerPolling)
-        {
-            _workSignal!.Set();
         }
     }
 
@@ -257,6 +282,11 @@ public sealed partial class PageBlockStore
                 {
                     _workerError = error;
                     _reserveTarget = 0;
+                    if (PendingSealCountLocked > 0 && !_disposed)
+                    {
+                        // The seal deadline was the worker's: the timer takes it over.
+                        ArmSealTimerLocked();
+                    }
                 }
 
                 return;
@@ -269,7 +299,8 @@ public sealed partial class PageBlockStore
     /// once per quiet period, so the writer whose commit asks for the next routine pass (a full seal batch, the
     /// reserve at its low-water mark) does not have to wake it: waking a sleeping thread is a futex call and a
     /// cross-CPU interrupt, which cost that writer 50 to 170 µs on this project's VM (RESULTS.md). After
-    /// <see cref="IdlePollsBeforeSleep"/> periods with nothing asked, an idle store's worker sleeps until signalled.
+    /// <see cref="IdlePollsBeforeSleep"/> periods with nothing asked, an idle store's worker sleeps until signalled,
+    /// or until the seal deadline of a batch that has not filled (<see cref="ScheduleWorkerSealLocked"/>).
     /// </summary>
     private void WaitForWork()
     {
@@ -277,8 +308,17 @@ public sealed partial class PageBlockStore
         while (true)
         {
             bool poll;
+            var timeoutMs = Timeout.Infinite;
             lock (_sync)
             {
+                var sealsPending = PendingSealCountLocked > 0;
+                var untilSealMs = Math.Max(0, _sealDueMs - Environment.TickCount64);
+                if (sealsPending && untilSealMs == 0)
+                {
+                    // A batch that did not fill within the seal delay: sealed by a routine pass.
+                    _workRequested = true;
+                }
+
                 if (_workRequested || _stopWorker)
                 {
                     _workerPolling = false;
@@ -289,16 +329,20 @@ public sealed partial class PageBlockStore
                 // one that it must signal.
                 poll = _quietPeriodMs > 0 && polls < IdlePollsBeforeSleep;
                 _workerPolling = poll;
+                if (poll)
+                {
+                    timeoutMs = _quietPeriodMs;
+                }
+                else if (sealsPending)
+                {
+                    timeoutMs = (int)Math.Min(untilSealMs, int.MaxValue);
+                }
             }
 
+            _workSignal!.WaitOne(timeoutMs);
             if (poll)
             {
-                _workSignal!.WaitOne(_quietPeriodMs);
                 polls++;
-            }
-            else
-            {
-                _workSignal!.WaitOne();
             }
         }
     }

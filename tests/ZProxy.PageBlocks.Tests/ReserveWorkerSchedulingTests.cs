@@ -7,7 +7,8 @@ namespace ZProxy.PageBlocks.Tests;
 /// When the reserve worker runs: a routine pass (a full seal batch, the reserve at its low-water mark) waits
 /// for a gap between copy-ins, at most <see cref="PageBlockStoreOptions.WorkerMaxDelay"/>; an urgent one (half
 /// the reserve used, a writer that missed it) runs at once; and a request is never lost, whether the worker is
-/// polling or asleep.
+/// polling or asleep. The worker also keeps the seal delay of a batch that does not fill, so commits never
+/// re-arm a timer.
 /// </summary>
 public class ReserveWorkerSchedulingTests
 {
@@ -105,12 +106,39 @@ public class ReserveWorkerSchedulingTests
         Assert.True(store.TryLease("b0", out var second));
         using (second)
         {
-            // Only a signal wakes the sleeping worker: the batch's request, or a second later the seal timer's.
+            // Only the batch's request wakes the sleeping worker, or a second later the seal deadline it sleeps until.
             Assert.True(SpinWait.SpinUntil(() => second.IsSealed, TimeSpan.FromSeconds(5)));
         }
     }
 
-    private static PageBlockStore CreateStore(TimeSpan quiet, TimeSpan maxDelay) => new(new PageBlockStoreOptions
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task PartialBatch_WorkerKeepsTheSealDelay_SealedWithoutATimer(bool workerAsleep)
+    {
+        // Default timing: the worker polls for 100 ms after a pass, then sleeps until signalled.
+        using var store = CreateStore(quiet: TimeSpan.FromMilliseconds(1), maxDelay: TimeSpan.FromMilliseconds(20), sealDelay: TimeSpan.FromMilliseconds(50));
+        await StartWorkerAsync(store);
+        if (workerAsleep)
+        {
+            await Task.Delay(500);
+        }
+
+        // One body of a batch of four: only the seal delay seals it.
+        var committed = Stopwatch.StartNew();
+        Assert.True(TestBodies.Put(store, "lone", TestBodies.Create(Body, 1)));
+        Assert.True(store.TryLease("lone", out var lease));
+        using (lease)
+        {
+            Assert.True(SpinWait.SpinUntil(() => lease.IsSealed, TimeSpan.FromSeconds(5)));
+        }
+
+        // Not before the delay (the clock is in whole milliseconds), and no timer: commits never re-arm one.
+        Assert.True(committed.ElapsedMilliseconds >= 49, $"sealed after {committed.ElapsedMilliseconds} ms");
+        Assert.False(store.HasSealTimer);
+    }
+
+    private static PageBlockStore CreateStore(TimeSpan quiet, TimeSpan maxDelay, TimeSpan? sealDelay = null) => new(new PageBlockStoreOptions
     {
         MemoryLimit = new ByteSize(16 << 20),
         WarmReserve = new ByteSize(1 << 20),
@@ -118,7 +146,7 @@ public class ReserveWorkerSchedulingTests
         SealBatchSize = 4,
 
         // Long enough that only the worker, asked by a full batch, can seal within the tests' waits.
-        SealDelay = TimeSpan.FromSeconds(1),
+        SealDelay = sealDelay ?? TimeSpan.FromSeconds(1),
         WorkerQuietPeriod = quiet,
         WorkerMaxDelay = maxDelay,
     });
@@ -129,7 +157,7 @@ public class ReserveWorkerSchedulingTests
         Assert.True(TestBodies.Put(store, "start", TestBodies.Create(Body, 99)));
         Assert.True(SpinWait.SpinUntil(() => store.IsReserveSettled && store.GetStatistics().ReserveBytes == 1 << 20, TimeSpan.FromSeconds(10)));
 
-        // Let the seal timer of the first commit pass, so the only seal request left is the tests' batch.
+        // Let the seal of the first commit pass, so the only seal request left is the tests' batch.
         await Task.Delay(50);
         store.FlushPending();
     }
