@@ -263,7 +263,8 @@ public sealed class BodyWriter : IDisposable
     /// <summary>
     /// Faults in the pages about to be written in one call rather than one fault per page (a VM exit each on
     /// a virtual machine; nothing to do for a run from the warm reserve), and only those: pages of the run past what is populated stay untouched, so
-    /// trimming them at commit returns them without a punch.
+    /// trimming them at commit returns them without a punch. Then prefetches the first line of each of those
+    /// pages (<see cref="Pageblock.PrefetchPages"/>).
     /// </summary>
     private void PopulateAhead(int sizeHint)
     {
@@ -276,6 +277,11 @@ public sealed class BodyWriter : IDisposable
         if (!_extentWarm && end - start >= 2 * pageSize)
         {
             _block!.Arena.Populate(_block.ArenaOffset + _extentOffset + start, end - start);
+        }
+
+        if (end > start)
+        {
+            _block!.PrefetchPages(_extentOffset + start, end - start, pageSize);
         }
 
         _extentPopulated = Math.Max(_extentPopulated, end);

@@ -59,6 +59,29 @@ internal sealed unsafe class Pageblock
 
     public PageblockKind Kind { get; set; }
 
+    /// <summary>
+    /// Starts loading the first cache line of each page in a page-aligned range about to be written, so the
+    /// copy does not stall at every page boundary: hardware prefetchers stop at 4 KiB pages, and each new page
+    /// costs a TLB miss that, on this project's VM (shadow page tables), is a long page walk, longest for pages
+    /// populated on the other CPU (the reserve worker's). Prefetches overlap those walks; they never fault.
+    /// </summary>
+    /// <remarks>
+    /// Measured with a throwaway probe (RESULTS.md (a⁗⁗)): 64 KiB copy-in from the warm reserve, median per body
+    /// 3.1 to 3.2 µs with, 3.3 to 4.2 µs without. x86 only (.NET has no portable prefetch); elsewhere a no-op.
+    /// </remarks>
+    public void PrefetchPages(int offset, int length, int pageSize)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            return;
+        }
+
+        for (var position = offset; position < offset + length; position += pageSize)
+        {
+            System.Runtime.Intrinsics.X86.Sse.Prefetch0(Address + position);
+        }
+    }
+
     /// <summary>Small: the whole block is read-only. Pages: unused.</summary>
     public bool IsSealed
     {
