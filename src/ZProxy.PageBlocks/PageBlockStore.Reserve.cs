@@ -53,8 +53,12 @@ public sealed partial class PageBlockStore
     private int _quietPeriodMs;
     private int _maxDelayMs;
 
-    /// <summary>The worker is polling for requests (see <see cref="WaitForWork"/>): a routine one needs no wake-up.</summary>
-    private bool _workerPolling;
+    /// <summary>
+    /// The worker is blocked in <see cref="WaitForWork"/> without polling, so only a signal (or its seal deadline)
+    /// wakes it. Otherwise it is polling, running a pass or waiting for a gap between copy-ins, and sees a routine
+    /// request or a seal deadline without one: the writer that makes it saves a futex wake.
+    /// </summary>
+    private bool _workerAsleep;
     private Thread? _worker;
     private AutoResetEvent? _workSignal;
     private volatile bool _stopWorker;
@@ -220,7 +224,9 @@ public sealed partial class PageBlockStore
         }
 
         EnsureWorkerLocked();
-        if (urgent || !_workerPolling)
+
+        // An urgent request also ends a wait for a gap (WaitForQuietWriters).
+        if (urgent || _workerAsleep)
         {
             _workSignal!.Set();
         }
@@ -231,14 +237,14 @@ public sealed partial class PageBlockStore
 
     /// <summary>
     /// The first seal of a batch was queued: the worker seals by <paramref name="dueMs"/> (<see cref="Environment.TickCount64"/>)
-    /// if the batch has not filled by then. A polling worker sees the deadline at its next poll; a sleeping one
-    /// is woken to take it into its wait.
+    /// if the batch has not filled by then. A polling or busy worker sees the deadline when it next looks for
+    /// work; a sleeping one is woken to take it into its wait.
     /// </summary>
     private void ScheduleWorkerSealLocked(long dueMs)
     {
         _sealDueMs = dueMs;
         EnsureWorkerLocked();
-        if (!_workerPolling)
+        if (_workerAsleep)
         {
             _workSignal!.Set();
         }
@@ -321,14 +327,14 @@ public sealed partial class PageBlockStore
 
                 if (_workRequested || _stopWorker)
                 {
-                    _workerPolling = false;
+                    _workerAsleep = false;
                     return;
                 }
 
                 // Decided under the lock that requests are made under: a request sees either a polling worker or
                 // one that it must signal.
                 poll = _quietPeriodMs > 0 && polls < IdlePollsBeforeSleep;
-                _workerPolling = poll;
+                _workerAsleep = !poll;
                 if (poll)
                 {
                     timeoutMs = _quietPeriodMs;
