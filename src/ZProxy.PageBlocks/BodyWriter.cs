@@ -23,8 +23,8 @@ public sealed class BodyWriter : IDisposable
     private const int Aborted = 2;
 
     private readonly PageBlockStore _store;
-    private readonly long _expectedLength;
     private readonly StoredObject _object;
+    private long _expectedLength;
     private volatile StoredObject? _committed;
     private volatile int _state;
     private bool _failed;
@@ -38,12 +38,15 @@ public sealed class BodyWriter : IDisposable
     private bool _extentWarm;
     private int _lastRunPages;
 
-    internal BodyWriter(PageBlockStore store, StoredObject storedObject, long expectedLength)
+    /// <summary>A writer for a new body; <see cref="Start"/> it before use (the store may create it ahead, as a spare).</summary>
+    internal BodyWriter(PageBlockStore store, StoredObject storedObject)
     {
         _store = store;
         _object = storedObject;
-        _expectedLength = expectedLength;
     }
+
+    /// <summary>Store-internal, once, when the writer is handed out: the announced length, or -1 when unknown.</summary>
+    internal void Start(long expectedLength) => _expectedLength = expectedLength;
 
     /// <summary>Bytes appended so far.</summary>
     public long Length => _length;

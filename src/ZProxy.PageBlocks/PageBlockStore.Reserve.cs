@@ -40,6 +40,8 @@ public sealed partial class PageBlockStore
     private int _callsOutsideLock;
 
     private bool _workRequested;
+    private int _passesRunning;
+    private long _passesDone;
 
     /// <summary>When the worker seals a batch that has not filled (<see cref="Environment.TickCount64"/>); see <see cref="ScheduleWorkerSealLocked"/>.</summary>
     private long _sealDueMs = long.MaxValue;
@@ -111,6 +113,28 @@ public sealed partial class PageBlockStore
     /// </summary>
     internal void RefillReserve()
     {
+        lock (_sync)
+        {
+            _passesRunning++;
+        }
+
+        try
+        {
+            RefillReserveCore();
+            TopUpSpareWriters();
+        }
+        finally
+        {
+            lock (_sync)
+            {
+                _passesRunning--;
+                _passesDone++;
+            }
+        }
+    }
+
+    private void RefillReserveCore()
+    {
         var started = Stopwatch.GetTimestamp();
         List<Pageblock> batch;
         lock (_sync)
@@ -181,6 +205,34 @@ public sealed partial class PageBlockStore
                 {
                     DisposeArenasLocked();
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Benchmarks: asks the worker for a routine pass, as a writer's commit would; it runs in the next gap
+    /// between copy-ins. Without a worker thread (manual refill), nothing happens until <see cref="RefillReserve"/>.
+    /// </summary>
+    /// <returns>The <see cref="ReservePassesDone"/> count at which a pass that started after this request has ended.</returns>
+    internal long RequestReserveRefill()
+    {
+        lock (_sync)
+        {
+            RequestWorkLocked();
+
+            // A pass under way took its request before this one: the pass after it serves this one.
+            return _passesDone + _passesRunning + 1;
+        }
+    }
+
+    /// <summary>Passes of <see cref="RefillReserve"/> (the worker's or a caller's) that have ended.</summary>
+    internal long ReservePassesDone
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _passesDone;
             }
         }
     }

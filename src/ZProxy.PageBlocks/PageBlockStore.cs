@@ -106,13 +106,18 @@ public sealed partial class PageBlockStore : IDisposable
             throw new ArgumentOutOfRangeException(nameof(expectedLength), "The expected length cannot be negative.");
         }
 
-        var storedObject = new StoredObject(this, expected >= 0 ? (int)Math.Min(((expected + BlockSize - 1) / BlockSize) + 1, 64) : 4);
+        // A run per pageblock the announced length spans, plus one for a run that starts mid-block. An unknown
+        // length starts with room for two runs (4 then 16 pages: up to 80 KiB); more grow the array.
+        var extents = expected >= 0 ? (int)Math.Min(((expected + BlockSize - 1) / BlockSize) + 1, 64) : 2;
+        BodyWriter writer;
         lock (_sync)
         {
-            _unfreed.Add(storedObject);
+            writer = TakeWriterLocked();
+            _unfreed.Add(writer.StoredObject);
         }
 
-        var writer = new BodyWriter(this, storedObject, expected);
+        writer.StoredObject.EnsureExtentCapacity(extents);
+        writer.Start(expected);
         if (expected > MaxObjectSize)
         {
             writer.MarkFailedAtStart();

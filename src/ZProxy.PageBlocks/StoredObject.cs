@@ -156,6 +156,15 @@ internal sealed class StoredObject : SieveNode, ISealedMemoryOwner
         return refs == 0;
     }
 
+    /// <summary>Before writing: room for <paramref name="capacity"/> extents, so appending them allocates nothing.</summary>
+    public void EnsureExtentCapacity(int capacity)
+    {
+        if (_extentCount == 0 && _extents.Length < capacity)
+        {
+            _extents = new BodyExtent[capacity];
+        }
+    }
+
     /// <summary>Writer only: appends an extent; readers see it once <see cref="Publish"/> moves past it.</summary>
     public void AddExtent(BodyExtent extent)
     {
