@@ -54,8 +54,7 @@ public static class CopyInTailReport
         var next = 0;
         for (var lap = 0; lap < warmupLaps + laps; lap++)
         {
-            store.RefillReserve();
-            SpinWait.SpinUntil(() => store.IsReserveSettled);
+            CopyInStore.AwaitRefilledReserve(store, worker);
             var contentionsBefore = Monitor.LockContentionCount;
             for (var i = 0; i < BodiesPerLap; i++)
             {

@@ -58,11 +58,7 @@ public class CopyInWarmReserveBenchmarks
     }
 
     [IterationSetup(Targets = [nameof(CopyIn64KiBKnownLength_WarmReserve), nameof(CopyIn64KiBUnknownLength_WarmReserve)])]
-    public void FillReserve()
-    {
-        _store!.RefillReserve();
-        SpinWait.SpinUntil(() => _store.IsReserveSettled);
-    }
+    public void FillReserve() => CopyInStore.AwaitRefilledReserve(_store!, Worker);
 
     [Benchmark(Baseline = true)]
     public void Memcpy64KiB()

@@ -27,6 +27,27 @@ internal static class CopyInStore
         WorkerQuietPeriod = QuietPeriod(worker),
     });
 
+    /// <summary>
+    /// Returns once the reserve is refilled, as in the proxy: by the worker thread, on its own CPU, in
+    /// the gap this wait leaves. Only <see cref="ReserveWorker.Idle"/> (no worker thread) refills on the calling
+    /// thread; done there for the worker modes, the refill's syscalls and page writes would leave the writer's
+    /// CPU with cold caches and TLB for its next body, which the proxy's writers never see.
+    /// </summary>
+    public static void AwaitRefilledReserve(PageBlockStore store, ReserveWorker worker)
+    {
+        if (worker == ReserveWorker.Idle)
+        {
+            store.RefillReserve();
+            return;
+        }
+
+        var served = store.RequestReserveRefill();
+        if (!SpinWait.SpinUntil(() => store.ReservePassesDone >= served, TimeSpan.FromSeconds(30)))
+        {
+            throw new InvalidOperationException("The reserve worker made no pass within 30 s.");
+        }
+    }
+
     /// <summary>The store's <c>WorkerQuietPeriod</c> for <paramref name="worker"/>: 0 runs every pass at once.</summary>
     public static TimeSpan QuietPeriod(ReserveWorker worker)
         => worker == ReserveWorker.AtOnce ? TimeSpan.Zero : new PageBlockStoreOptions().WorkerQuietPeriod;
