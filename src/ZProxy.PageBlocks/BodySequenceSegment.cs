@@ -3,17 +3,27 @@ using System.Buffers;
 namespace ZProxy.PageBlocks;
 
 /// <summary>A link of a multi-extent body's <see cref="ReadOnlySequence{T}"/>, built once when the body is committed.</summary>
+/// <remarks>A spare writer's object carries two made ahead (<see cref="StoredObject.PrepareSpareSegments"/>), set once at commit.</remarks>
 internal sealed class BodySequenceSegment : ReadOnlySequenceSegment<byte>
 {
-    public BodySequenceSegment(ReadOnlyMemory<byte> memory, long runningIndex)
+    public BodySequenceSegment()
+    {
+    }
+
+    public BodySequenceSegment(ReadOnlyMemory<byte> memory, long runningIndex) => Set(memory, runningIndex);
+
+    /// <summary>Once, before the sequence is published: a segment is never changed after.</summary>
+    public void Set(ReadOnlyMemory<byte> memory, long runningIndex)
     {
         Memory = memory;
         RunningIndex = runningIndex;
     }
 
-    public BodySequenceSegment Append(ReadOnlyMemory<byte> memory)
+    /// <summary>Links <paramref name="next"/> (a spare, or a new segment when null) after this one.</summary>
+    public BodySequenceSegment Append(ReadOnlyMemory<byte> memory, BodySequenceSegment? next = null)
     {
-        var next = new BodySequenceSegment(memory, RunningIndex + Memory.Length);
+        next ??= new BodySequenceSegment();
+        next.Set(memory, RunningIndex + Memory.Length);
         Next = next;
         return next;
     }

@@ -1,14 +1,14 @@
 namespace ZProxy.PageBlocks;
 
 /// <summary>
-/// Spare writers: a <see cref="BodyWriter"/> and its <see cref="StoredObject"/>, allocated ahead by the reserve
-/// worker, so that a fill's <see cref="CreateWriter"/> allocates nothing in steady state.
+/// Spare writers: a <see cref="BodyWriter"/> and its <see cref="StoredObject"/> (with the sequence segments of a
+/// two-run body), allocated ahead by the reserve worker, so that a fill's copy-in allocates nothing in steady state.
 /// </summary>
 /// <remarks>
 /// <para>Why: on this project's VM every fresh page the GC hands out faults on first touch, about 25 to 30 µs
 /// per 8 KiB allocation context, so a body's 300 B of writer and object cost the writer about 1 µs on average
 /// (a third of a 64 KiB memcpy), in 30 µs stalls. The worker pays those faults instead, as it pays the page
-/// faults of the warm reserve. Measured in RESULTS.md (a⁗⁗).</para>
+/// faults of the warm reserve. Measured in RESULTS.md (a⁵).</para>
 /// <para>A spare is used once and never recycled: nothing can hold a stale reference to it, so no lease, owner
 /// or writer reference can ever see one object stand for two bodies. Without a worker (reserve off), writers
 /// are allocated on demand, as before.</para>
@@ -73,7 +73,9 @@ public sealed partial class PageBlockStore
         var made = new BodyWriter[missing];
         for (var i = 0; i < made.Length; i++)
         {
-            made[i] = new BodyWriter(this, new StoredObject(this, SpareExtentCapacity));
+            var storedObject = new StoredObject(this, SpareExtentCapacity);
+            storedObject.PrepareSpareSegments();
+            made[i] = new BodyWriter(this, storedObject);
         }
 
         lock (_sync)

@@ -29,6 +29,8 @@ internal sealed class StoredObject : SieveNode, ISealedMemoryOwner
     private ReadOnlySequence<byte> _sequence;
     private volatile object? _metadata;
     private volatile bool _runsSealed;
+    private BodySequenceSegment? _spareSegment0;
+    private BodySequenceSegment? _spareSegment1;
 
     public StoredObject(PageBlockStore store, int extentCapacity)
     {
@@ -200,6 +202,10 @@ internal sealed class StoredObject : SieveNode, ISealedMemoryOwner
     {
         Debug.Assert(length == Available, "All bytes are published before completion.");
         _sequence = BuildSequence(length);
+
+        // Unused spares would live as long as the body does.
+        _spareSegment0 = null;
+        _spareSegment1 = null;
         _state = Complete;
         Interlocked.Exchange(ref _signal, null)?.TrySetResult();
     }
@@ -307,10 +313,46 @@ internal sealed class StoredObject : SieveNode, ISealedMemoryOwner
             var extent = _extents[i];
             var take = (int)Math.Min(extent.Capacity, remaining);
             var memory = extent.Block.Bytes.Slice(extent.Offset, take);
-            last = last is null ? (first = new BodySequenceSegment(memory, 0)) : last.Append(memory);
+            if (last is null)
+            {
+                first = TakeSpareSegment() ?? new BodySequenceSegment();
+                first.Set(memory, 0);
+                last = first;
+            }
+            else
+            {
+                last = last.Append(memory, TakeSpareSegment());
+            }
+
             remaining -= take;
         }
 
         return new ReadOnlySequence<byte>(first!, 0, last!, last!.Memory.Length);
+    }
+
+    /// <summary>
+    /// Spare writers only, made ahead by the reserve worker: the two segments of a body written in two runs (an
+    /// unknown length up to 80 KiB), so its commit allocates nothing either.
+    /// </summary>
+    public void PrepareSpareSegments()
+    {
+        _spareSegment0 = new BodySequenceSegment();
+        _spareSegment1 = new BodySequenceSegment();
+    }
+
+    /// <summary>A segment made ahead, if any is left.</summary>
+    private BodySequenceSegment? TakeSpareSegment()
+    {
+        var spare = _spareSegment0 ?? _spareSegment1;
+        if (ReferenceEquals(spare, _spareSegment0))
+        {
+            _spareSegment0 = null;
+        }
+        else
+        {
+            _spareSegment1 = null;
+        }
+
+        return spare;
     }
 }

@@ -66,7 +66,7 @@ internal sealed unsafe class Pageblock
     /// populated on the other CPU (the reserve worker's). Prefetches overlap those walks; they never fault.
     /// </summary>
     /// <remarks>
-    /// Measured with a throwaway probe (RESULTS.md (a⁗⁗)): 64 KiB copy-in from the warm reserve, median per body
+    /// Measured with a throwaway probe (RESULTS.md (a⁵)): 64 KiB copy-in from the warm reserve, median per body
     /// 3.1 to 3.2 µs with, 3.3 to 4.2 µs without. x86 only (.NET has no portable prefetch); elsewhere a no-op.
     /// </remarks>
     public void PrefetchPages(int offset, int length, int pageSize)

@@ -16,7 +16,7 @@ namespace ZProxy.Benchmarks.Store;
 /// microseconds, and the store's code (not ready-to-run, unlike the runtime's memcpy) is promoted to optimized
 /// code only after its calls were counted for 100 ms. With three warm-ups the measured iterations ran the store's
 /// unoptimized code against an optimized memcpy (4.1 to 4.7 µs against 3.1 to 3.4 µs with thirty, same build;
-/// RESULTS.md (a⁗⁗)).
+/// RESULTS.md (a⁵)).
 /// </remarks>
 [MemoryDiagnoser]
 [MedianColumn]
