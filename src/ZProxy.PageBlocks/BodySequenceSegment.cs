@@ -6,12 +6,6 @@ namespace ZProxy.PageBlocks;
 /// <remarks>A spare writer's object carries two made ahead (<see cref="StoredObject.PrepareSpareSegments"/>), set once at commit.</remarks>
 internal sealed class BodySequenceSegment : ReadOnlySequenceSegment<byte>
 {
-    public BodySequenceSegment()
-    {
-    }
-
-    public BodySequenceSegment(ReadOnlyMemory<byte> memory, long runningIndex) => Set(memory, runningIndex);
-
     /// <summary>Once, before the sequence is published: a segment is never changed after.</summary>
     public void Set(ReadOnlyMemory<byte> memory, long runningIndex)
     {

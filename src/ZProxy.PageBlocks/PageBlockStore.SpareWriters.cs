@@ -15,7 +15,10 @@ namespace ZProxy.PageBlocks;
 /// </remarks>
 public sealed partial class PageBlockStore
 {
-    /// <summary>Spares kept ready: a few seconds of fills at the rates this store sees between two worker passes.</summary>
+    /// <summary>
+    /// Spares kept ready. The worker tops them up at every pass, and a pass comes at least every
+    /// <c>SealBatchSize</c> commits (32) or when a quarter of the spares is left.
+    /// </summary>
     private const int SpareWriterTarget = 256;
 
     /// <summary>Extents a spare's object has room for: a body of up to one pageblock, or the first two runs of an unknown length.</summary>

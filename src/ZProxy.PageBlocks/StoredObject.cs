@@ -343,16 +343,15 @@ internal sealed class StoredObject : SieveNode, ISealedMemoryOwner
     /// <summary>A segment made ahead, if any is left.</summary>
     private BodySequenceSegment? TakeSpareSegment()
     {
-        var spare = _spareSegment0 ?? _spareSegment1;
-        if (ReferenceEquals(spare, _spareSegment0))
+        var spare = _spareSegment0;
+        if (spare is not null)
         {
             _spareSegment0 = null;
-        }
-        else
-        {
-            _spareSegment1 = null;
+            return spare;
         }
 
+        spare = _spareSegment1;
+        _spareSegment1 = null;
         return spare;
     }
 }

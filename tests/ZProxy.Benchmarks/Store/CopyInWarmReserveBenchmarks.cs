@@ -7,8 +7,9 @@ namespace ZProxy.Benchmarks.Store;
 /// The request path's copy-in of a 64 KiB body when the warm reserve has pages: <c>CreateWriter</c>,
 /// <c>TryAppend</c>, <c>TryCommit</c> into populated, writable pages, against memcpy into a cold 64 MiB ring
 /// in the same run. Each iteration starts from a full reserve (refilled in the iteration setup, outside the
-/// timing) and writes 128 bodies, a quarter of what the reserve holds (512 blocks); the reserve's worker thread
-/// runs meanwhile as it would in the proxy (it is asked to seal each batch of 32 and to top the reserve up).
+/// timing, by the worker as in the proxy; see <see cref="CopyInStore.AwaitRefilledReserve"/>) and writes 128
+/// bodies, a quarter of what the reserve holds (512 blocks); the reserve's worker thread runs meanwhile as it
+/// would in the proxy (it is asked to seal each batch of 32 and to top the reserve up).
 /// What this leaves out, the refill work, is what <see cref="CopyInSustainedBenchmarks"/> counts.
 /// </summary>
 /// <remarks>
